@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The one entry point of the early-boot toolkit: deps | build | test | demo | e2e | bench | static | fuzz | deb.
+set -euo pipefail
+cd "$(dirname "$0")"
+TOP=$PWD
+
+# Packages for building and testing (tier "test"), and for images and boots (tier "e2e").
+DEPS_TEST=(gcc meson ninja-build pkg-config file libblkid-dev libfdisk-dev uuid-dev zlib1g-dev
+           libjansson-dev libcmocka-dev efivar dosfstools mtools fdisk util-linux valgrind strace
+           systemd busybox-static clang python3 grub-common iproute2 libcap2-bin)
+DEPS_E2E=(qemu-system-x86 ovmf systemd-boot-efi grub-pc-bin grub-efi-amd64-bin cpio xz-utils
+          zstd kmod dpkg-dev)
+DEPS_STATIC=(dpkg-dev autoconf automake libtool gettext autopoint bison flex musl-tools)
+DEPS_DEB=(dpkg-dev fakeroot lintian)
+
+usage() {
+        cat <<'USAGE'
+usage: ./build.sh COMMAND
+
+  deps [tier...]  install build/test dependencies with apt-get (tiers: test e2e static deb; default test)
+  build           meson + ninja into build/ (dynamic, optimised)
+  test            deps, ASan+UBSan build in build-test/, unit and integration tests with totals
+  demo            build, then run the toolkit on the embedded demo root (images/demo.sh)
+  e2e             build images and boot them in qemu (tests/e2e/)
+  bench           benchmarks; prints ratios and sizes (tests/bench/*.sh)
+  static          fully static binaries in build-static/, prints their sizes
+  fuzz [SECONDS]  libFuzzer targets under clang (tests/fuzz/), each for SECONDS (default 30)
+  deb             a Debian package in build-deb/
+  valgrind        the integration suite under valgrind memcheck
+  --help          this text
+USAGE
+}
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+missing_pkgs() {
+        local p out=()
+        for p in "$@"; do
+                dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || out+=("$p")
+        done
+        printf '%s\n' "${out[@]}"
+}
+
+deps() {
+        local tiers=("$@") pkgs=() t
+        [ ${#tiers[@]} -gt 0 ] || tiers=(test)
+        for t in "${tiers[@]}"; do
+                case $t in
+                test) pkgs+=("${DEPS_TEST[@]}") ;;
+                e2e) pkgs+=("${DEPS_E2E[@]}") ;;
+                static) pkgs+=("${DEPS_STATIC[@]}") ;;
+                deb) pkgs+=("${DEPS_DEB[@]}") ;;
+                *) die "unknown dependency tier: $t" ;;
+                esac
+        done
+        mapfile -t need < <(missing_pkgs "${pkgs[@]}" | sed '/^$/d')
+        [ ${#need[@]} -eq 0 ] && return 0
+        log "installing: ${need[*]}"
+        local sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+setup() { # dir, meson options...
+        local dir=$1; shift
+        if [ ! -f "$dir/build.ninja" ]; then
+                meson setup "$dir" "$@" >/dev/null
+        else
+                meson configure "$dir" "$@" >/dev/null
+        fi
+}
+
+build() {
+        deps test
+        setup build -Dbuildtype=debugoptimized
+        ninja -C build
+}
+
+run_suite() { # builddir suite
+        local dir=$1 suite=$2 rc=0
+        log "suite $suite"
+        meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2 --no-rebuild || rc=$?
+        return $rc
+}
+
+test_() {
+        deps test
+        # ASan+UBSan; fault injection compiled in so crash-point tests run in the same build.
+        setup build-test -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+                -Dfault_injection=true -Dtests=enabled
+        ninja -C build-test
+        export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+        local rc=0
+        run_suite build-test unit || rc=1
+        run_suite build-test integration || rc=1
+        if [ $rc -ne 0 ]; then log "TESTS FAILED"; return 1; fi
+        log "all tests passed"
+}
+
+valgrind_() {
+        deps test
+        setup build-vg -Dbuildtype=debug -Dtests=enabled -Dfault_injection=true
+        ninja -C build-vg
+        TOOLKIT_VALGRIND=1 meson test -C build-vg --suite integration --print-errorlogs --num-processes 2 --no-rebuild
+}
+
+demo() {
+        build >/dev/null
+        BUILD_DIR=$TOP/build bash images/demo.sh
+}
+
+e2e() {
+        deps test e2e
+        build >/dev/null
+        static >/dev/null
+        bash tests/e2e/run.sh "$@"
+}
+
+static() {
+        deps test static
+        local extra=()
+        if [ -x tests/../images/build-libfdisk.sh ]; then
+                local pc
+                pc=$(bash images/build-libfdisk.sh) && extra=(--pkg-config-path "$pc")
+        fi
+        setup build-static -Dbuildtype=minsize -Dstatic_binaries=true -Dtests=disabled \
+                -Ddefault_library=static -Db_lto=false "${extra[@]}"
+        ninja -C build-static
+        local f
+        for f in build-static/*/kernel-select build-static/*/espctl build-static/*/boot-detect \
+                 build-static/*/ksm-early build-static/*/guest-startall; do
+                [ -x "$f" ] || continue
+                strip -o "$f.stripped" "$f"
+                printf '%-16s %9d bytes stripped  %s\n' "$(basename "$f")" "$(stat -c %s "$f.stripped")" \
+                        "$(file -b "$f" | cut -d, -f1-2,4 | tr -s ' ')"
+        done
+}
+
+bench() {
+        build >/dev/null
+        [ -d build-static ] || static >/dev/null || true
+        local f rc=0
+        for f in tests/bench/*.sh; do
+                [ -f "$f" ] || continue
+                BUILD_DIR=$TOP/build STATIC_DIR=$TOP/build-static bash "$f" || rc=1
+        done
+        return $rc
+}
+
+fuzz() {
+        deps test
+        bash tests/fuzz/run.sh "${1:-30}"
+}
+
+deb() {
+        deps test static deb
+        static >/dev/null
+        bash hooks/debian/build-deb.sh
+}
+
+cmd=${1:---help}
+shift || true
+case $cmd in
+deps) deps "$@" ;;
+build) build ;;
+test) test_ ;;
+demo) demo ;;
+e2e) e2e "$@" ;;
+bench) bench ;;
+static) static ;;
+fuzz) fuzz "$@" ;;
+deb) deb ;;
+valgrind) valgrind_ ;;
+-h | --help | help) usage ;;
+*) usage >&2; exit 1 ;;
+esac

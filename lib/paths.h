@@ -1,0 +1,73 @@
+/* Every system path the toolkit touches, and how it is placed under --root and the narrower
+ * overrides. Nothing else in the tree spells "/etc/..." or "/sys/...": grep-able in one place. */
+#pragma once
+#include <stdbool.h>
+
+/* Under --root. */
+#define PATH_BOOT_DIR            "/boot"
+#define PATH_MODULES_DIR         "/lib/modules"
+#define PATH_DPKG_STATUS         "/var/lib/dpkg/status"
+#define PATH_ESP_UUIDS           "/etc/kernel/proxmox-boot-uuids"
+#define PATH_KERNEL_CMDLINE      "/etc/kernel/cmdline"
+#define PATH_ESPCTL_CONF         "/etc/kernel/espctl.conf"
+#define PATH_MANUAL_KERNELS      "/etc/kernel/proxmox-boot-manual-kernels"
+#define PATH_PIN                 "/etc/kernel/proxmox-boot-pin"
+#define PATH_NEXT_BOOT_PIN       "/etc/kernel/next-boot-pin"
+#define PATH_OS_RELEASE          "/etc/os-release"
+#define PATH_PVE_DIR             "/etc/pve"
+#define PATH_DOC_PMG             "/usr/share/doc/proxmox-mailgateway"
+#define PATH_DOC_PBS             "/usr/share/doc/proxmox-backup"
+#define PATH_SDBOOT_EFI_DIR      "/usr/lib/systemd/boot/efi"
+#define PATH_GRUB_LIB_DIR        "/usr/lib/grub"
+#define PATH_KSM_POLICY          "/etc/ksm-early/policy.json"
+#define PATH_KSM_LABELS          "/etc/ksm-early/node-labels"
+#define PATH_STARTALL_GUESTS_DIR "/etc/guest-startall/guests.d"
+#define PATH_STARTALL_NODE_CONF  "/etc/guest-startall/node.conf"
+#define PATH_PVE_QEMU_DIR        "/etc/pve/qemu-server"
+#define PATH_PVE_LXC_DIR         "/etc/pve/lxc"
+#define PATH_PVE_NODES_DIR       "/etc/pve/nodes"
+#define PATH_DEV_BY_UUID         "/dev/disk/by-uuid" /* /dev is never prefixed */
+#define PATH_SBIN_FALLBACK       "/usr/sbin"
+
+/* Defaults of the three bases, themselves under --root unless overridden. */
+#define PATH_SYSFS_DEFAULT       "/sys"
+#define PATH_PROC_DEFAULT        "/proc"
+#define PATH_RUN_DEFAULT         "/run"
+
+/* Relative to <sysfs>, <proc>, <run>. */
+#define SYSFS_EFI_DIR            "firmware/efi"
+#define SYSFS_EFIVARS_DIR        "firmware/efi/efivars"
+#define SYSFS_KSM_DIR            "kernel/mm/ksm"
+#define SYSFS_CLASS_BLOCK        "class/block"
+#define PROC_OSRELEASE           "sys/kernel/osrelease"
+#define PROC_BOOT_ID             "sys/kernel/random/boot_id"
+#define PROC_CMDLINE             "cmdline"
+#define PROC_MOUNTINFO           "self/mountinfo"
+#define RUN_ESPCTL_LOCK          "espctl.lock"
+#define RUN_ESPCTL_CACHE         "espctl/cache"
+#define RUN_ESPCTL_MNT           "espctl/mnt"
+#define RUN_KSM_EARLY_DIR        "ksm-early"
+#define RUN_STARTALL_DIR         "guest-startall"
+
+struct paths {
+        char *root;    /* "/" or a fake tree, no trailing slash except "/" */
+        char *sysfs;   /* absolute */
+        char *proc;
+        char *run;
+        char *efivars;
+};
+
+/* Fill in defaults for every base left NULL. Returns 0 or -ENOMEM. */
+int paths_init(struct paths *p, const char *root, const char *sysfs, const char *proc,
+               const char *run, const char *efivars);
+void paths_free(struct paths *p);
+
+/* Malloc'd "<root><abs>" (abs starts with '/'); NULL on ENOMEM. */
+char *paths_root(const struct paths *p, const char *abs);
+char *paths_sysfs(const struct paths *p, const char *rel);
+char *paths_proc(const struct paths *p, const char *rel);
+char *paths_run(const struct paths *p, const char *rel);
+bool paths_root_is_real(const struct paths *p);
+
+/* Malloc'd join of a directory and a relative name ("a" + "b" -> "a/b"). */
+char *path_join(const char *dir, const char *name);
