@@ -68,3 +68,13 @@ int fs_fsync_dir_path(const char *path) {
                 return negerrno();
         return fs_fsync(fd);
 }
+
+int fs_write_once(int fd, const void *buf, size_t len) {
+        int r = fault_point();
+        if (r < 0)
+                return r;
+        ssize_t n = write(fd, buf, len);
+        if (n < 0)
+                return negerrno();
+        return (size_t)n == len ? 0 : -EIO;
+}

@@ -13,3 +13,6 @@ int fs_unlinkat(int dirfd, const char *name, int flags);
 int fs_mkdirat(int dirfd, const char *name, mode_t mode);
 /* fsync of a directory given by path (after a rename or unlink in it). */
 int fs_fsync_dir_path(const char *path);
+/* Exactly one write(2) of len bytes (sysfs knobs: one value per write, spec ksm-early §8.1).
+ * A short write is -EIO; EINTR is returned, not retried (the kernel may have acted on it). */
+int fs_write_once(int fd, const void *buf, size_t len);

@@ -46,3 +46,9 @@ static inline bool endswith(const char *s, const char *suffix) {
 }
 /* -errno from the current errno, never 0 (a failed call that forgot errno still fails). */
 static inline int negerrno(void) { return errno > 0 ? -errno : -EIO; }
+
+#include <dirent.h>
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}

@@ -21,11 +21,24 @@
 #define PATH_GRUB_LIB_DIR        "/usr/lib/grub"
 #define PATH_KSM_POLICY          "/etc/ksm-early/policy.json"
 #define PATH_KSM_LABELS          "/etc/ksm-early/node-labels"
+#define PATH_HOSTNAME            "/etc/hostname"
 #define PATH_STARTALL_GUESTS_DIR "/etc/guest-startall/guests.d"
 #define PATH_STARTALL_NODE_CONF  "/etc/guest-startall/node.conf"
 #define PATH_PVE_QEMU_DIR        "/etc/pve/qemu-server"
 #define PATH_PVE_LXC_DIR         "/etc/pve/lxc"
 #define PATH_PVE_NODES_DIR       "/etc/pve/nodes"
+#define PATH_STARTALL_NODES_DIR  "/etc/guest-startall/nodes"
+#define PATH_PVE_GUESTS_WANTS    "/etc/systemd/system/multi-user.target.wants/pve-guests.service"
+/* Programs guest-startall runs; not under --root (guest commands are never rewritten). */
+#define PATH_QM                  "/usr/sbin/qm"
+#define PATH_PCT                 "/usr/sbin/pct"
+#define PATH_KSM_EARLY           "/usr/sbin/ksm-early"
+/* Inside a Proxmox configuration directory (--pve[=DIR], default PATH_PVE_DIR). */
+#define PVE_QEMU_SUBDIR          "qemu-server"
+#define PVE_LXC_SUBDIR           "lxc"
+#define PVE_NODES_SUBDIR         "nodes"
+#define PVE_LOCAL_CONFIG         "local/config"
+#define PVE_HA_RESOURCES         "ha/resources.cfg"
 #define PATH_DEV_BY_UUID         "/dev/disk/by-uuid" /* /dev is never prefixed */
 #define PATH_SBIN_FALLBACK       "/usr/sbin"
 
@@ -48,6 +61,8 @@
 #define RUN_ESPCTL_MNT           "espctl/mnt"
 #define RUN_KSM_EARLY_DIR        "ksm-early"
 #define RUN_STARTALL_DIR         "guest-startall"
+#define RUN_STARTALL_TASKLOG     "guest-startall/tasks.jsonl"
+#define RUN_STARTALL_LOCK        "lock/guest-startall.lock"
 
 struct paths {
         char *root;    /* "/" or a fake tree, no trailing slash except "/" */

@@ -21,8 +21,10 @@ bin() {
 }
 
 # Run a built binary (under valgrind when TOOLKIT_VALGRIND=1); stdout, stderr and exit code
-# land in $OUT, $ERR, $RC.
+# land in $OUT, $ERR, $RC. Leading VAR=value words set the environment: run FAULT_AT=3:EIO espctl ...
 run() {
+        local envs=()
+        while [ $# -gt 0 ] && [[ $1 == [A-Za-z_]*=* ]]; do envs+=("$1"); shift; done
         local prog=$1; shift
         local exe; exe=$(bin "$prog") || return 1
         local pre=()
@@ -30,7 +32,7 @@ run() {
                 pre=(valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite)
         fi
         RC=0
-        "${pre[@]}" "$exe" "$@" >"$TMP/.out" 2>"$TMP/.err" || RC=$?
+        env "${envs[@]}" "${pre[@]}" "$exe" "$@" >"$TMP/.out" 2>"$TMP/.err" || RC=$?
         OUT=$(cat "$TMP/.out")
         ERR=$(cat "$TMP/.err")
         if [ "$RC" = 97 ]; then t_fail "valgrind reported errors in $prog $*: $ERR"; fi
@@ -61,8 +63,10 @@ expect_file() { # actual-text expected-file description
 }
 
 # Snapshot of a tree: path, type, mode, size, inode, mtime and content hash of every entry.
+# Directories show only name and mode: a temp file created and removed changes their mtime
+# without changing the tree.
 tree_snapshot() {
-        (cd "$1" && find . -printf '%p %y %m %s %i %T@\n' | sort && \
+        (cd "$1" && find . \( -type d -printf '%p d %m\n' \) -o -printf '%p %y %m %s %i %T@\n' | sort && \
          find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 snap() { tree_snapshot "$1" >"$TMP/.snap.$2"; }
@@ -76,3 +80,23 @@ t_done() {
         echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
         [ "$T_FAIL" -eq 0 ]
 }
+
+# A fake root: make_root DIR [V[:noinitrd]]... creates /boot images (content "kernel V"), initrds,
+# /lib/modules/V, /etc/kernel, /run, /proc with a fixed boot id and a command line with root=.
+make_root() {
+        local root=$1; shift
+        mkdir -p "$root"/{boot,etc/kernel,run,lib/modules,proc/sys/kernel/random,var/lib/dpkg}
+        echo "3f1c2a8e-5b7d-4e21-9c0a-1d2e3f405162" >"$root/proc/sys/kernel/random/boot_id"
+        echo "BOOT_IMAGE=/boot/vmlinuz root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet" >"$root/proc/cmdline"
+        local spec v
+        for spec in "$@"; do
+                v=${spec%%:*}
+                printf 'kernel %s\n' "$v" >"$root/boot/vmlinuz-$v"
+                [ "$spec" = "$v:noinitrd" ] || printf 'initrd %s\n' "$v" >"$root/boot/initrd.img-$v"
+                mkdir -p "$root/lib/modules/$v"
+        done
+}
+# set_running ROOT V: the running kernel as /proc/sys/kernel/osrelease says.
+set_running() { echo "$2" >"$1/proc/sys/kernel/osrelease"; }
+# new_boot ROOT: a reboot happened (another boot id).
+new_boot() { echo "0badc0de-0000-4000-8000-000000000001" >"$1/proc/sys/kernel/random/boot_id"; }
