@@ -53,8 +53,17 @@ static void wrong_type(struct pctx *c, const char *path, const char *expected, c
                 perr(c, "E4", path, "expected %s, got %s", expected, json_kind(v));
 }
 
+/* Member paths are bounded (PATH_BUF); a longer one is cut, which only shortens a message. */
+#define PATH_BUF 1024
+static void _printf_(3, 4) pathf(char *out, size_t n, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(out, n, fmt, ap);
+        va_end(ap);
+}
+
 static void join(char *out, size_t n, const char *path, const char *member) {
-        snprintf(out, n, "%s.%s", streq(path, ".") ? "" : path, member);
+        pathf(out, n, "%s.%s", streq(path, ".") ? "" : path, member);
 }
 
 /* Reports every member of obj not in allowed (NULL-terminated). */
@@ -67,7 +76,7 @@ static void check_members(struct pctx *c, const json_t *obj, const char *path, c
                         ok = ok || streq(*a, key);
                 if (ok)
                         continue;
-                char p[600];
+                char p[PATH_BUF];
                 join(p, sizeof p, path, key);
                 perr(c, "E4", p, "unknown member (a typo must never mean \"absent\")");
         }
@@ -79,7 +88,7 @@ static bool get_int(struct pctx *c, const json_t *obj, const char *path, const c
         json_t *v = json_object_get(obj, member);
         if (!v)
                 return false;
-        char p[512];
+        char p[PATH_BUF];
         join(p, sizeof p, path, member);
         if (!json_is_integer(v)) {
                 wrong_type(c, p, "integer", v);
@@ -98,7 +107,7 @@ static bool get_bool(struct pctx *c, const json_t *obj, const char *path, const 
         json_t *v = json_object_get(obj, member);
         if (!v)
                 return false;
-        char p[512];
+        char p[PATH_BUF];
         join(p, sizeof p, path, member);
         if (!json_is_boolean(v)) {
                 wrong_type(c, p, "boolean", v);
@@ -114,7 +123,7 @@ static int get_choice(struct pctx *c, const json_t *obj, const char *path, const
         json_t *v = json_object_get(obj, member);
         if (!v)
                 return -1;
-        char p[512];
+        char p[PATH_BUF];
         join(p, sizeof p, path, member);
         if (!json_is_string(v)) {
                 wrong_type(c, p, "string", v);
@@ -139,7 +148,7 @@ static json_t *get_object(struct pctx *c, const json_t *obj, const char *path, c
         if (!v || (nullable && json_is_null(v)))
                 return NULL;
         if (!json_is_object(v)) {
-                char p[512];
+                char p[PATH_BUF];
                 join(p, sizeof p, path, member);
                 wrong_type(c, p, nullable ? "object or null" : "object", v);
                 return NULL;
@@ -165,14 +174,14 @@ static void parse_selector(struct pctx *c, const json_t *sel, const char *path, 
         static const char *const members[] = { "matchLabels", "matchExpressions", NULL };
         check_members(c, sel, path, members);
         out->is_null = false;
-        char p[512], q[600];
+        char p[PATH_BUF], q[PATH_BUF];
 
         json_t *ml = get_object(c, sel, path, "matchLabels", true, NULL);
         join(p, sizeof p, path, "matchLabels");
         const char *key;
         json_t *v;
         json_object_foreach(ml, key, v) {
-                snprintf(q, sizeof q, "%s[\"%s\"]", p, key);
+                pathf(q, sizeof q, "%s[\"%s\"]", p, key);
                 check_key(c, q, "key", key);
                 if (!json_is_string(v)) {
                         wrong_type(c, q, "string", v);
@@ -194,18 +203,18 @@ static void parse_selector(struct pctx *c, const json_t *sel, const char *path, 
         size_t i;
         json_t *e;
         json_array_foreach(me, i, e) {
-                snprintf(q, sizeof q, "%s[%zu]", p, i);
+                pathf(q, sizeof q, "%s[%zu]", p, i);
                 if (!json_is_object(e)) {
                         wrong_type(c, q, "object", e);
                         continue;
                 }
                 static const char *const emembers[] = { "key", "operator", "values", NULL };
                 check_members(c, e, q, emembers);
-                char r[700];
+                char r[PATH_BUF];
                 json_t *k = json_object_get(e, "key"), *op = json_object_get(e, "operator"),
                        *vals = json_object_get(e, "values");
                 bool ok = true;
-                snprintf(r, sizeof r, "%s.key", q);
+                pathf(r, sizeof r, "%s.key", q);
                 if (!k) {
                         perr(c, "E4", r, "required member missing");
                         ok = false;
@@ -215,7 +224,7 @@ static void parse_selector(struct pctx *c, const json_t *sel, const char *path, 
                 } else
                         check_key(c, r, "key", json_string_value(k));
                 enum selector_op sop = SEL_IN;
-                snprintf(r, sizeof r, "%s.operator", q);
+                pathf(r, sizeof r, "%s.operator", q);
                 if (!op) {
                         perr(c, "E4", r, "required member missing");
                         ok = false;
@@ -228,7 +237,7 @@ static void parse_selector(struct pctx *c, const json_t *sel, const char *path, 
                         ok = false;
                 }
                 strv values = {};
-                snprintf(r, sizeof r, "%s.values", q);
+                pathf(r, sizeof r, "%s.values", q);
                 if (vals && !json_is_null(vals) && !json_is_array(vals)) {
                         wrong_type(c, r, "array or null", vals);
                         ok = false;
@@ -236,8 +245,8 @@ static void parse_selector(struct pctx *c, const json_t *sel, const char *path, 
                         size_t j;
                         json_t *s;
                         json_array_foreach(vals, j, s) {
-                                char t[720];
-                                snprintf(t, sizeof t, "%s[%zu]", r, j);
+                                char t[PATH_BUF];
+                                pathf(t, sizeof t, "%s[%zu]", r, j);
                                 if (!json_is_string(s)) {
                                         wrong_type(c, t, "string", s);
                                         ok = false;
@@ -292,7 +301,7 @@ static void parse_tuning(struct pctx *c, struct policy *p, const json_t *t, cons
         for (enum knob k = 0; k < _KNOB_TUNING_MAX; k++)
                 if (!startswith(knob_table[k].member, "advisor."))
                         parse_knob(c, p, t, path, knob_table[k].member, k);
-        char ap[512];
+        char ap[PATH_BUF];
         join(ap, sizeof ap, path, "advisor");
         json_t *a = get_object(c, t, path, "advisor", false, NULL);
         if (!a)
@@ -327,7 +336,7 @@ static void parse_loop(struct pctx *c, struct policy *p, const json_t *l, const 
         get_int(c, l, path, "sleepMsBaseline", 1, U32_MAX_, &lp->sleep_ms_baseline);
         get_int(c, l, path, "intervalSeconds", 1, 86400, &lp->interval_seconds);
         json_t *fp = json_object_get(l, "freePercent");
-        char q[600];
+        char q[PATH_BUF];
         join(q, sizeof q, path, "freePercent");
         if (fp && !json_is_number(fp))
                 wrong_type(c, q, "number", fp);
@@ -354,7 +363,7 @@ static void parse_publish(struct pctx *c, struct policy *p, const json_t *pub, c
                 json_t *v = json_object_get(pub, members[i]);
                 if (!v)
                         continue;
-                char q[600];
+                char q[PATH_BUF];
                 join(q, sizeof q, path, members[i]);
                 if (!json_is_string(v)) {
                         wrong_type(c, q, "string", v);
@@ -375,7 +384,7 @@ static void parse_ksm_configuration(struct pctx *c, struct policy *p, const json
         static const char *const members[] = { "nodeLabelSelector", "activation", "disableAction", "tuning",
                                                "allowUnmergeForReconfigure", "loop", NULL };
         check_members(c, kc, path, members);
-        char q[600];
+        char q[PATH_BUF];
         json_t *sel = get_object(c, kc, path, "nodeLabelSelector", true, NULL);
         if (sel) {
                 join(q, sizeof q, path, "nodeLabelSelector");

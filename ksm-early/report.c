@@ -34,12 +34,12 @@ void report_warning(struct report *r, const char *fmt, ...) {
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        if (msg)
-                log_warning("%s", msg);
         strv_push_take(&r->warnings, msg);
 }
 
 void report_print_errors(const struct report *r) {
+        for (size_t i = 0; i < r->warnings.n; i++)
+                log_warning("%s", r->warnings.v[i]);
         for (size_t i = 0; i < r->errors.n; i++)
                 log_error("%s", r->errors.v[i]);
 }

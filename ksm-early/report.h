@@ -14,7 +14,8 @@ struct report {
 void report_error(struct report *r, const char *code, int exit, const char *fmt, ...) _printf_(4, 5);
 /* Adds all lines of msgs (already formatted) under one code. */
 void report_errors(struct report *r, const char *code, int exit, const strv *msgs);
-/* Logged at once (stderr) and kept for --json. */
+/* Kept for the end of the run (stderr, and --json). */
 void report_warning(struct report *r, const char *fmt, ...) _printf_(2, 3);
+/* Warnings, then errors, one stderr line each. */
 void report_print_errors(const struct report *r);
 void report_free(struct report *r);

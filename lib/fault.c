@@ -40,6 +40,13 @@ static void fault_parse(void) {
                 fault_mode = FAULT_ERRNO, fault_errno = EROFS;
 }
 
+void fault_reload(void) {
+        points = 0;
+        fault_mode = FAULT_OFF;
+        fault_at = 0;
+        fault_parse();
+}
+
 int fault_point(void) {
         if (!fault_parsed)
                 fault_parse();
@@ -53,6 +60,7 @@ int fault_point(void) {
         return 0;
 }
 #else
+void fault_reload(void) { points = 0; }
 int fault_point(void) {
         points++;
         return 0;

@@ -6,5 +6,7 @@
 
 /* 0 to go on, or -errno the caller must treat as the call's own failure. */
 int fault_point(void);
+/* Re-read FAULT_AT and restart the count: for a forked test child. */
+void fault_reload(void);
 /* Number of points passed so far in this process. */
 unsigned fault_points_seen(void);

@@ -175,7 +175,7 @@ static int launch_status(struct task *t) {
 static void describe_argv(char *const *argv, char *buf, size_t size) {
         size_t n = 0;
         buf[0] = 0;
-        for (char *const *a = argv; *a && n < size; a++)
+        for (char *const *a = argv; a && *a && n < size; a++)
                 n += (size_t)snprintf(buf + n, size - n, "%s%s", a == argv ? "" : " ", *a);
 }
 

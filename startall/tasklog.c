@@ -8,9 +8,8 @@
 void rfc3339_ms(const struct timespec *ts, char buf[32]) {
         struct tm tm;
         gmtime_r(&ts->tv_sec, &tm);
-        char base[24];
-        strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, 32, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
+        size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts->tv_nsec / 1000000) % 1000);
 }
 
 int mkdir_parents(const char *path, unsigned mode) {

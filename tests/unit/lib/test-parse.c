@@ -1,0 +1,97 @@
+/* lib/parse.c: lines (CRLF, comments, numbering) and key=value. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "lib/macro.h"
+#include "lib/parse.h"
+#include "lib/strv.h"
+
+static int collect(char *line, unsigned lineno, void *ud) {
+        char *s;
+        assert_true(asprintf(&s, "%u:%s", lineno, line) > 0);
+        return strv_push_take(ud, s);
+}
+
+static void test_lines(void **state) {
+        (void)state;
+        static const char buf[] = "  a  \r\n# c\n\n\tb\r\nlast";
+        strv s = {};
+        assert_int_equal(lines_foreach(buf, sizeof buf - 1, LINES_SKIP_BLANK_COMMENT, collect, &s), 0);
+        assert_int_equal(s.n, 3);
+        assert_string_equal(s.v[0], "1:a");
+        assert_string_equal(s.v[1], "4:b");
+        assert_string_equal(s.v[2], "5:last");
+        strv_free(&s);
+        assert_int_equal(lines_foreach(buf, sizeof buf - 1, LINES_NO_TRIM, collect, &s), 0);
+        assert_int_equal(s.n, 5);
+        assert_string_equal(s.v[0], "1:  a  "); /* CR before LF dropped even untrimmed */
+        assert_string_equal(s.v[2], "3:");
+        strv_free(&s);
+        /* embedded NUL bytes do not run past the buffer */
+        static const char nul[] = { 'x', 0, 'y', '\n', 'z' };
+        assert_int_equal(lines_foreach(nul, sizeof nul, 0, collect, &s), 0);
+        assert_int_equal(s.n, 2);
+        assert_string_equal(s.v[0], "1:x");
+        strv_free(&s);
+}
+
+static int stop_at_two(char *line, unsigned lineno, void *ud) {
+        (void)line, (void)ud;
+        return lineno == 2 ? -EBADMSG : 0;
+}
+
+static void test_lines_stop(void **state) {
+        (void)state;
+        assert_int_equal(lines_foreach("a\nb\nc\n", 6, 0, stop_at_two, NULL), -EBADMSG);
+        assert_int_equal(lines_foreach("", 0, 0, stop_at_two, NULL), 0);
+}
+
+static int kv_collect(const char *k, const char *v, unsigned lineno, void *ud) {
+        char *s;
+        assert_true(asprintf(&s, "%u:%s=%s", lineno, k, v) > 0);
+        return strv_push_take(ud, s);
+}
+
+static void test_kv(void **state) {
+        (void)state;
+        static const char buf[] = "# x\n a = 1 \nb=\"two words\"\nc='q'\nd=\ne==x\n";
+        strv s = {};
+        unsigned bad = 0;
+        assert_int_equal(kv_parse(buf, sizeof buf - 1, kv_collect, &s, &bad), 0);
+        assert_int_equal(s.n, 5);
+        assert_string_equal(s.v[0], "2:a=1");
+        assert_string_equal(s.v[1], "3:b=two words");
+        assert_string_equal(s.v[2], "4:c=q");
+        assert_string_equal(s.v[3], "5:d=");
+        assert_string_equal(s.v[4], "6:e==x");
+        strv_free(&s);
+        assert_int_equal(kv_parse("a=1\nnovalue\n", 12, kv_collect, &s, &bad), -EINVAL);
+        assert_int_equal(bad, 2);
+        strv_free(&s);
+        assert_int_equal(kv_parse("=1\n", 3, kv_collect, &s, &bad), -EINVAL);
+        assert_int_equal(bad, 1);
+        strv_free(&s);
+}
+
+static void test_trim_ctrl(void **state) {
+        (void)state;
+        char a[] = " \t x y \r\n";
+        assert_string_equal(str_trim(a), "x y");
+        char b[] = "   ";
+        assert_string_equal(str_trim(b), "");
+        assert_true(str_has_ctrl("a\tb"));
+        assert_true(str_has_ctrl("a\x7f"));
+        assert_false(str_has_ctrl("a b-é"));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_lines),
+                cmocka_unit_test(test_lines_stop),
+                cmocka_unit_test(test_kv),
+                cmocka_unit_test(test_trim_ctrl),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
