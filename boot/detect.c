@@ -158,7 +158,8 @@ static int read_fixed(struct boot_info *info, const char *dir, const char *guid,
         if (r <= 0)
                 return r;
         if (l != size)
-                return warn(info, "malformed EFI variable %s-%s: expected %zu bytes, got %zu", name, guid, size, l);
+                return warn(info, "malformed EFI variable %s-%s: expected %zu byte%s, got %zu", name, guid, size,
+                            size == 1 ? "" : "s", l);
         uint64_t v = 0;
         for (size_t i = size; i > 0; i--)
                 v = v << 8 | ((const uint8_t *)d)[i - 1];
@@ -246,7 +247,7 @@ static int detect_efi(const struct paths *p, struct boot_info *info) {
         else if (rsb > 0)
                 info->secure_boot = BOOT_SECURE_BOOT_DISABLED;
 
-        uint16_t cur;
+        uint16_t cur = 0;
         r = read_fixed(info, d, EFI_GUID_GLOBAL, EFIVAR_BOOT_CURRENT, &cur, 2);
         if (r < 0)
                 return r;

@@ -315,6 +315,7 @@ int main(int argc, char **argv) {
                                 exit_code = EXIT_ENV;
                                 break;
                         }
+        r = 0;
         if (c.json)
                 r = print_json(&info, &c);
         else if (exit_code == EXIT_OK || info.platform != BOOT_PLATFORM_UNKNOWN)

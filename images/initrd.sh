@@ -74,7 +74,7 @@ base() {
 		add_module "$moddir" "$m" "$stage/lib/e2e-modules"
 	done
 	for b in "$@"; do
-		cp "$b" "$stage/usr/bin/"
+		strip -o "$stage/usr/bin/$(basename "$b")" "$b" || die "strip $b failed"
 	done
 	pack "$stage" "$out"
 	log "base initramfs $(basename "$out"): $(stat -c %s "$out") bytes; modules: $(tr '\n' ' ' <"$stage/lib/e2e-modules/order")${*:+; toolkit: $(for b in "$@"; do basename "$b"; done | tr '\n' ' ')}"

@@ -153,6 +153,7 @@ static int load_labels(struct ksm_config *cfg, const struct ksm_ctx *ctx, const 
 }
 
 int ksm_config_load(const struct ksm_ctx *ctx, struct ksm_config *cfg, struct report *rep) {
+        _cleanup_free_ char *cmdline_path = NULL, *cmdline = NULL, *bid_path = NULL;
         *cfg = (struct ksm_config){};
         if (paths_init(&cfg->paths, ctx->root, ctx->sysfs_root, ctx->proc_dir, NULL, NULL) < 0)
                 goto oom;
@@ -163,8 +164,7 @@ int ksm_config_load(const struct ksm_ctx *ctx, struct ksm_config *cfg, struct re
                 goto oom;
 
         /* E8 first for the command line: it names the policy, nothing can be decided without it. */
-        _cleanup_free_ char *cmdline_path = paths_proc(&cfg->paths, PROC_CMDLINE);
-        _cleanup_free_ char *cmdline = NULL;
+        cmdline_path = paths_proc(&cfg->paths, PROC_CMDLINE);
         if (!cmdline_path)
                 goto oom;
         int r = read_file_max(cmdline_path, 64 * 1024, &cmdline, NULL);
@@ -212,7 +212,7 @@ int ksm_config_load(const struct ksm_ctx *ctx, struct ksm_config *cfg, struct re
                         return -1;
                 }
         }
-        _cleanup_free_ char *bid_path = paths_proc(&cfg->paths, PROC_BOOT_ID);
+        bid_path = paths_proc(&cfg->paths, PROC_BOOT_ID);
         if (!bid_path)
                 goto oom;
         r = read_first_line(bid_path, 4096, &cfg->boot_id);

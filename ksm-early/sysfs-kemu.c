@@ -168,11 +168,14 @@ int ksm_sysfs_write(struct ksm_sysfs *s, const char *file, const char *value) {
         } else {
                 r = kemu_rules(s, file, value);
                 if (r == 0) {
-                        /* The same path as production, so crash injection counts the same points. */
+                        /* The same write points as production, so crash injection counts alike; but
+                         * as on sysfs, opening does not empty the value: it is replaced by the write. */
                         char buf[64];
                         snprintf(buf, sizeof buf, "%s\n", value);
-                        _cleanup_close_ int fd = fs_openat_write(s->dirfd, file, O_WRONLY | O_TRUNC, 0);
+                        _cleanup_close_ int fd = fs_openat_write(s->dirfd, file, O_WRONLY, 0);
                         r = fd < 0 ? fd : fs_write_once(fd, buf, strlen(buf));
+                        if (r >= 0 && ftruncate(fd, (off_t)strlen(buf)) < 0)
+                                r = negerrno();
                 } else if (r > 0)
                         r = 0;
         }

@@ -72,6 +72,8 @@ static int plan_now(struct apply_run *a, struct report *rep) {
         r = plan_build(&a->cfg, &snap, &old, &a->plan, rep);
         ksm_state_free(&old);
         a->have_plan = r >= 0;
+        if (r < 0)
+                plan_free(&a->plan);
         return r;
 }
 

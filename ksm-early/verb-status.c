@@ -17,22 +17,23 @@ int verb_status(const struct ksm_ctx *ctx) {
         struct ksm_sysfs sys = { .dirfd = -1 };
         struct ksm_state st = {};
         int rc = EXIT_OK;
+        _cleanup_close_ int run_fd = -1;
+        _cleanup_free_ char *run = NULL, *sel = NULL;
         if (ksm_config_load(ctx, &cfg, &rep) < 0) {
                 report_print_errors(&rep);
                 rc = rep.exit;
                 goto out;
         }
         ksm_sysfs_open(cfg.paths.sysfs, &sys);
-        _cleanup_close_ int run_fd = open(cfg.run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        run_fd = open(cfg.run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         run_state_load(run_fd, cfg.run_dir, cfg.boot_id, &st, &rep);
 
-        _cleanup_free_ char *run = NULL;
         bool available = ksm_sysfs_read(&sys, "run", &run) >= 0 &&
                          (streq(run, "0") || streq(run, "1") || streq(run, "2"));
         bool eligible = available && cfg.matched;
         bool managed = st.managed;
         const char *owner = available && streq(run, "1") ? (managed ? "ksm-early" : "external") : "none";
-        _cleanup_free_ char *sel = selector_canonical(&cfg.policy.selector);
+        sel = selector_canonical(&cfg.policy.selector);
 
         json_t *knobs = json_object(), *changed = json_object(), *counters = json_object();
         for (enum knob k = 0; k < _KNOB_MAX; k++) {

@@ -32,7 +32,7 @@ int mac_parse(const char *s, uint8_t mac[6], const char **why) {
                 mac[i] = (uint8_t)(hi << 4 | lo);
         }
         if (mac[0] & 1) {
-                *why = "a unicast MAC (low bit of the first octet 0), got a multicast one";
+                *why = "a unicast MAC (low bit of the first octet 0)";
                 return -EINVAL;
         }
         *why = NULL;

@@ -4,7 +4,7 @@
 # fake_root DIR: a fresh tree; knobs 0644, counters 0444 as on a real kernel.
 fake_root() {
         local r=$1 k
-        mkdir -p "$r/proc/sys/kernel/random" "$r/etc/ksm-early" "$r/run" "$r/sys/kernel/mm/ksm"
+        mkdir -p "$r/proc/sys/kernel/random" "$r/etc/ksm-early" "$r/run" "$r/sys/kernel/mm/ksm" "$r/sys/.kemu"
         printf 'BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet\n' >"$r/proc/cmdline"
         printf 'MemTotal:       65680332 kB\nMemAvailable:   39207804 kB\n' >"$r/proc/meminfo"
         printf '5e3c0a4e-1111-4222-8333-944455556666\n' >"$r/proc/sys/kernel/random/boot_id"

@@ -36,3 +36,31 @@ expect_range() { # value lo hi description
 }
 now_ns() { date +%s%N; }
 count_records() { grep -c " $1 " "$D/record" || true; }
+# ms from the launcher's begin of action a1 to its begin of a2 for guest ID (last run in the log);
+# the launcher's own clock, so a fake's slow startup does not shift the window.
+log_gap() { # id a1 a2
+        python3 - "$LOG" "$1" "$2" "$3" <<'PY'
+import json, sys
+path, gid, a1, a2 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+lines = [json.loads(l) for l in open(path)]
+run = lines[-1]["run"]
+t = {}
+for d in lines:
+    if d["run"] == run and d["event"] == "action" and d["id"] == gid and d["mono_begin_ms"] is not None:
+        t.setdefault(d["action"], d["mono_begin_ms"])
+print(t[a2] - t[a1])
+PY
+}
+# ms from the launcher's begin of guest A's first action to guest B's (last run in the log)
+log_gap_ids() {
+        python3 - "$LOG" "$1" "$2" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+run = lines[-1]["run"]
+t = {}
+for d in lines:
+    if d["run"] == run and d["event"] == "action" and d["mono_begin_ms"] is not None:
+        t.setdefault(d["id"], d["mono_begin_ms"])
+print(t[int(sys.argv[3])] - t[int(sys.argv[2])])
+PY
+}

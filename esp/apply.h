@@ -1,0 +1,10 @@
+/* Executes a refresh plan on one ESP, in its order, every write atomic (temp, fsync, rename,
+ * fsync directory). Stops at the first failure: what was done keeps the ESP bootable (§7.4). */
+#pragma once
+#include "cache.h"
+#include "plan.h"
+
+/* -errno; *ret_error names the path and what failed. */
+int esp_plan_apply(const struct esp_plan *p, int espfd, struct crc_cache *cache, char **ret_error);
+/* Create the directories of a relative path (not its last component); each mkdir fsyncs its parent. */
+int esp_mkdirs(int espfd, const char *rel);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Finding ESPs on real block devices: esp_device_probe on a loop partition agrees with blkid,
+# a serial carried by two partitions is found twice (init refuses it), and espctl list shows
+# the ESPs with their registration.
+source "$(dirname "$0")/common.sh"
+need_loop_devices
+command -v mkfs.vfat >/dev/null || skip "needs mkfs.vfat"
+
+gpt_image "$TMP/a.img" 700M "start=2048, size=614400, type=$ESP_GUID" \
+        "start=616448, size=409600, type=$LINUX_GUID"
+mkfs.vfat -F 32 -i 5E1AC0DE --offset 2048 "$TMP/a.img" 307200 >/dev/null
+cp --sparse=always "$TMP/a.img" "$TMP/b.img" # a cloned disk: same serial
+A=$(attach "$TMP/a.img")
+[ -b "${A}p1" ] || skip "the kernel did not create partition devices for $A"
+
+run_tool probe "${A}p1"
+expect_rc 0 "probe"
+expect_match "$OUT" "^DEVPATH=${A}p1$" "probe: path"
+for key in PART_ENTRY_SCHEME:SCHEME PART_ENTRY_TYPE:PART_TYPE PART_ENTRY_UUID:PART_UUID TYPE:TYPE UUID:UUID; do
+        b=${key%%:*} o=${key##*:}
+        expect_match "$OUT" "^$o=$(blkid -p -s "$b" -o value "${A}p1")\$" "probe: $o equals blkid's $b"
+done
+expect_match "$OUT" "^PARTNO=1$" "probe: partition number"
+expect_match "$OUT" "^DISK=$A$" "probe: parent disk"
+expect_match "$OUT" "^SIZE=314572800$" "probe: size"
+
+run_tool find 5e1a-c0de
+expect_rc 0 "find one"
+expect_eq "$OUT" "${A}p1" "find: the one device"
+
+run_tool check --init "${A}p1"
+expect_rc 0 "init check on a unique serial"
+
+mkdir -p "$TMP/root/etc/kernel"
+printf '# ESPs\n5E1A-C0DE\nDEAD-BEEF\n' >"$TMP/root/etc/kernel/proxmox-boot-uuids"
+snap "$TMP/root" root
+run_espctl --root "$TMP/root" list
+expect_rc 0 "list"
+expect_match "$OUT" '^DEVICE +SERIAL +SIZE +FSTYPE +MOUNTED +REGISTERED$' "list: header"
+expect_match "$OUT" "^${A}p1 +5E1A-C0DE +300M +vfat +- +yes$" "list: the ESP, registered"
+expect_match "$OUT" "^- +DEAD-BEEF +- +- +- +yes$" "list: registered serial without device"
+t_check "list: no Linux partition" bash -c "! grep -q '${A}p2' <<<\"\$1\"" _ "$OUT"
+run_espctl --root "$TMP/root" list --json
+expect_rc 0 "list --json"
+expect_match "$OUT" "\"device\": \"${A}p1\"" "list --json: device"
+expect_unchanged "$TMP/root" root "list writes nothing"
+
+B=$(attach "$TMP/b.img")
+run_tool find 5E1A-C0DE
+expect_rc 0 "find duplicates"
+expect_eq "$(sort <<<"$OUT")" "$(printf '%s\n' "${A}p1" "${B}p1" | sort)" "find: both clones"
+run_tool check --init "${A}p1"
+expect_rc 2 "init check refuses a duplicate serial"
+expect_match "$OUT" "^refused: ${A}p1: serial 5E1A-C0DE is also carried by ${B}p1; give the cloned disk a new serial$" "duplicate: message"
+run_espctl --root "$TMP/root" list
+expect_match "$OUT" "^${B}p1 +5E1A-C0DE " "list: the clone too"
+
+t_done
