@@ -8,14 +8,14 @@
 #include <inttypes.h>
 #include <libgen.h>
 
-static int cache_add(struct crc_cache *c, char *key, uint32_t crc, bool used) {
+static int cache_add(struct crc_cache *c, char *key, uint32_t crc) {
         struct crc_cache_entry *e = realloc(c->e, (c->n + 1) * sizeof *e);
         if (!e) {
                 free(key);
                 return -ENOMEM;
         }
         c->e = e;
-        c->e[c->n++] = (struct crc_cache_entry){ key, crc, used };
+        c->e[c->n++] = (struct crc_cache_entry){ key, crc };
         return 0;
 }
 
@@ -35,7 +35,7 @@ void crc_cache_parse(const char *buf, size_t len, struct crc_cache *ret) {
                         crc[8] = 0;
                         if (strspn(crc, "0123456789abcdef") == 8) {
                                 char *key = strndup(p, (size_t)(sp - 1 - p));
-                                if (!key || cache_add(ret, key, (uint32_t)strtoul(crc, NULL, 16), false) < 0)
+                                if (!key || cache_add(ret, key, (uint32_t)strtoul(crc, NULL, 16)) < 0)
                                         break;
                         }
                 }
@@ -55,10 +55,7 @@ int crc_cache_load(const char *path, struct crc_cache *ret) {
 }
 
 int crc_cache_save(struct crc_cache *c, const char *path) {
-        size_t kept = 0;
-        for (size_t i = 0; i < c->n; i++)
-                kept += c->e[i].used;
-        if (!c->dirty && kept == c->n)
+        if (!c->dirty)
                 return 0;
         size_t cap = 1, o = 0;
         for (size_t i = 0; i < c->n; i++)
@@ -67,8 +64,7 @@ int crc_cache_save(struct crc_cache *c, const char *path) {
         if (!out)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n; i++)
-                if (c->e[i].used)
-                        o += (size_t)sprintf(out + o, "%s %08x\n", c->e[i].key, c->e[i].crc);
+                o += (size_t)sprintf(out + o, "%s %08x\n", c->e[i].key, c->e[i].crc);
         _cleanup_free_ char *d = strdup(path);
         if (!d)
                 return -ENOMEM;
@@ -91,10 +87,33 @@ static struct crc_cache_entry *cache_find(struct crc_cache *c, const char *key) 
         return NULL;
 }
 
+/* Drop entries of the same file (same identity prefix) with other stats: they can never match. */
+static void cache_forget(struct crc_cache *c, const char *key, size_t ident_len) {
+        size_t j = 0;
+        for (size_t i = 0; i < c->n; i++) {
+                if (strncmp(c->e[i].key, key, ident_len) == 0 && !streq(c->e[i].key, key)) {
+                        free(c->e[i].key);
+                        c->dirty = true;
+                } else
+                        c->e[j++] = c->e[i];
+        }
+        c->n = j;
+}
+
+/* Length of "src <path> " or "esp <name> <rel> ": the file's identity within a key. */
+static size_t ident_len(const char *key, int fields) {
+        const char *p = key;
+        for (int i = 0; i < fields && p; i++) {
+                p = strchr(p, ' ');
+                if (p)
+                        p++;
+        }
+        return p ? (size_t)(p - key) : strlen(key);
+}
+
 static int cache_lookup_or_read(struct crc_cache *c, char *key, int fd, bool ignore, uint32_t *ret_crc) {
         struct crc_cache_entry *e = cache_find(c, key);
         if (e && !ignore) {
-                e->used = true;
                 *ret_crc = e->crc;
                 free(key);
                 return 0;
@@ -106,14 +125,14 @@ static int cache_lookup_or_read(struct crc_cache *c, char *key, int fd, bool ign
         }
         if (e) {
                 free(key);
-                e->used = true;
                 if (e->crc != *ret_crc)
                         c->dirty = true;
                 e->crc = *ret_crc;
                 return 0;
         }
+        cache_forget(c, key, ident_len(key, startswith(key, "src ") ? 2 : 3));
         c->dirty = true;
-        return cache_add(c, key, *ret_crc, true);
+        return cache_add(c, key, *ret_crc);
 }
 
 static long long ns(struct timespec t) { return (long long)t.tv_sec * 1000000000LL + t.tv_nsec; }
@@ -162,8 +181,8 @@ int crc_cache_note_esp(struct crc_cache *c, const char *esp_name, int dirfd, con
         if (e) {
                 free(key);
                 e->crc = crc;
-                e->used = true;
                 return 0;
         }
-        return cache_add(c, key, crc, true);
+        cache_forget(c, key, ident_len(key, 3));
+        return cache_add(c, key, crc);
 }

@@ -10,7 +10,6 @@
 struct crc_cache_entry {
         char *key;       /* "src <path> <dev> <ino> <size> <mtime_ns> <ctime_ns>" or "esp <name> <rel> <size> <mtime_ns>" */
         uint32_t crc;
-        bool used;
 };
 
 struct crc_cache {
@@ -22,7 +21,7 @@ struct crc_cache {
 /* Unparseable content is ignored (an empty cache). */
 void crc_cache_parse(const char *buf, size_t len, struct crc_cache *ret);
 int crc_cache_load(const char *path, struct crc_cache *ret);
-/* Only the entries used in this run are kept; written atomically when changed. */
+/* Written atomically when changed; an entry is replaced when its file's stats change. */
 int crc_cache_save(struct crc_cache *c, const char *path);
 void crc_cache_free(struct crc_cache *c);
 

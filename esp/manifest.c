@@ -136,6 +136,17 @@ const struct manifest_record *manifest_find(const struct manifest *m, const char
         return NULL;
 }
 
+void manifest_remove_kind(struct manifest *m, enum manifest_kind kind) {
+        size_t j = 0;
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->records[i].kind == kind)
+                        free(m->records[i].path);
+                else
+                        m->records[j++] = m->records[i];
+        }
+        m->n = j;
+}
+
 void manifest_remove_path(struct manifest *m, const char *path) {
         size_t j = 0;
         for (size_t i = 0; i < m->n; i++) {

@@ -33,4 +33,5 @@ int manifest_add(struct manifest *m, enum manifest_kind kind, const char *path, 
 /* First record for path of the given kind (any kind when kind < 0). */
 const struct manifest_record *manifest_find(const struct manifest *m, const char *path, int kind);
 void manifest_remove_path(struct manifest *m, const char *path);
+void manifest_remove_kind(struct manifest *m, enum manifest_kind kind);
 void manifest_free(struct manifest *m);

@@ -108,6 +108,7 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
                 log_error("%s", e->error);
                 return e->state_exit;
         }
+        _cleanup_free_ char *error = NULL; /* before any goto: cleanup runs at every exit */
         struct esp_scan scan;
         int r = esp_scan(e->fd, run->in.prefix, &scan);
         if (r == -EPROTONOSUPPORT) {
@@ -161,7 +162,6 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
                 esp_plan_free(&plan);
                 goto out;
         }
-        _cleanup_free_ char *error = NULL;
         r = esp_make_writable(c, e);
         if (r >= 0)
                 r = esp_plan_apply(&plan, e->fd, &run->cache, &error);

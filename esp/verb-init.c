@@ -148,11 +148,8 @@ static int init_loader(struct esp_ctx *c, struct esp_open *e, bool grub, bool ue
         _cleanup_free_ char *mbuf = NULL, *rendered = NULL;
         size_t mlen;
         _cleanup_close_ int mfd = openat(fd, "espctl-manifest", O_RDONLY | O_CLOEXEC);
-        if (mfd >= 0 && read_fd_max(mfd, 1024 * 1024, &mbuf, &mlen) >= 0 && manifest_parse(mbuf, mlen, &m, NULL, NULL) >= 0) {
-                for (size_t i = 0; i < m.n; i++)
-                        if (m.records[i].kind == MK_LOADER)
-                                manifest_remove_path(&m, m.records[i--].path);
-        }
+        if (mfd >= 0 && read_fd_max(mfd, 1024 * 1024, &mbuf, &mlen) >= 0 && manifest_parse(mbuf, mlen, &m, NULL, NULL) >= 0)
+                manifest_remove_kind(&m, MK_LOADER); /* re-recorded as installed below */
         if (!m.prefix)
                 m.prefix = strdup(conf->prefix);
         free(m.mode);

@@ -40,6 +40,12 @@ static void fault_parse(void) {
                 fault_mode = FAULT_ERRNO, fault_errno = EROFS;
 }
 
+/* Parsed at start-up, so FAULT_AT=count reports 0 for a run that never reaches a point. */
+__attribute__((constructor)) static void fault_init(void) {
+        if (!fault_parsed)
+                fault_parse();
+}
+
 void fault_reload(void) {
         points = 0;
         fault_mode = FAULT_OFF;

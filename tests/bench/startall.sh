@@ -20,7 +20,7 @@ secs() { # command... -> elapsed seconds
         t0=$(date +%s%N)
         "$@" >/dev/null
         t1=$(date +%s%N)
-        echo "scale=3; ($t1 - $t0) / 1000000000" | bc
+        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
 }
 base=$(secs bash -c 'for i in $(seq 1000); do /bin/true; done')
 b1=$(secs "$EXE" --root "$T" startall)
@@ -28,7 +28,7 @@ b1p=$(secs "$EXE" --root "$T" startall --parallel 8)
 b2=$(secs "$EXE" --root "$T" stopall)
 b3=$(secs "$EXE" --root "$T" list)
 lines=$(wc -l <"$T/run/guest-startall/tasks.jsonl")
-ratio() { echo "scale=2; $1 / $base" | bc; }
+ratio() { awk -v a="$1" -v b="$base" 'BEGIN { printf "%.2f", a / b }'; }
 echo "startall bench (1000 guests, 10 groups, up 0, task log on: $lines lines)"
 printf '  baseline  1000 x /bin/true from bash  %6.3f s\n' "$base"
 printf '  B1 startall             %6.3f s  (target < 1 s)  ratio to baseline %s\n' "$b1" "$(ratio "$b1")"

@@ -25,17 +25,18 @@ need_loop_devices() {
         losetup -d "$l"
 }
 
-# attach IMAGE: a loop device with its partitions as /dev/loopNpK; prints the device.
+# attach VAR IMAGE: a loop device with its partitions as /dev/loopNpK, its path in $VAR.
+# (Not a command substitution: the subshell would lose LOOPS and leak the device.)
 attach() {
-        local l i
-        l=$(losetup -f --show "$1") || return 1
-        LOOPS+=("$l")
-        partx -a "$l" 2>/dev/null || true
+        local -n _dev=$1
+        local i
+        _dev=$(losetup -f --show "$2") || return 1
+        LOOPS+=("$_dev")
+        partx -a "$_dev" 2>/dev/null || true
         for i in $(seq 50); do
-                [ -b "${l}p1" ] && break
+                [ -b "${_dev}p1" ] && break
                 sleep 0.1
         done
-        echo "$l"
 }
 
 # gpt_image FILE SIZE "start=..,size=..,type=.." ...: a GPT disk image.
@@ -61,4 +62,18 @@ run_tool() {
         OUT=$(cat "$TMP/.out")
         ERR=$(cat "$TMP/.err")
 }
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
+# Digest of the parts of a disk image anything here may write: the first and last MiB (tables)
+# and the first 16 MiB of each partition (mkfs.vfat's boot sectors, FATs and root directory).
+# Hashing the whole sparse images would read gigabytes of zeros.
+sha() {
+        local f=$1 size start
+        size=$(stat -c %s "$f")
+        {
+                head -c 1048576 "$f"
+                tail -c 1048576 "$f"
+                for start in $(sfdisk -d "$f" 2>/dev/null | sed -n 's/.*start= *\([0-9]*\),.*/\1/p'); do
+                        dd if="$f" bs=1M count=16 iflag=skip_bytes skip=$((start * 512)) status=none
+                done
+                echo "$size"
+        } | sha256sum | cut -d' ' -f1
+}

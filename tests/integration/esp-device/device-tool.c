@@ -1,4 +1,4 @@
-/* Test driver for the esp/ device layer, for tests/integration/esp-device/*.sh:
+/* Test driver for the esp/ device layer, for the scripts in tests/integration/esp-device:
  *   device-tool probe DEV               key=value lines of esp_device_probe
  *   device-tool find SERIAL             every device carrying SERIAL, one per line
  *   device-tool check [--init] [--force] [--proc-dir DIR] DEV

@@ -10,7 +10,7 @@ gpt_image "$TMP/a.img" 700M "start=2048, size=614400, type=$ESP_GUID" \
         "start=616448, size=409600, type=$LINUX_GUID"
 mkfs.vfat -F 32 -i 5E1AC0DE --offset 2048 "$TMP/a.img" 307200 >/dev/null
 cp --sparse=always "$TMP/a.img" "$TMP/b.img" # a cloned disk: same serial
-A=$(attach "$TMP/a.img")
+attach A "$TMP/a.img"
 [ -b "${A}p1" ] || skip "the kernel did not create partition devices for $A"
 
 run_tool probe "${A}p1"
@@ -45,7 +45,7 @@ expect_rc 0 "list --json"
 expect_match "$OUT" "\"device\": \"${A}p1\"" "list --json: device"
 expect_unchanged "$TMP/root" root "list writes nothing"
 
-B=$(attach "$TMP/b.img")
+attach B "$TMP/b.img"
 run_tool find 5E1A-C0DE
 expect_rc 0 "find duplicates"
 expect_eq "$(sort <<<"$OUT")" "$(printf '%s\n' "${A}p1" "${B}p1" | sort)" "find: both clones"

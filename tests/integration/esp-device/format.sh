@@ -11,8 +11,8 @@ gpt_image "$TMP/disk.img" 2100M \
         "start=1640448, size=1228800, type=$ESP_GUID"
 truncate -s 400M "$TMP/mbr.img"
 printf 'label: dos\nstart=2048, size=614400, type=ef\n' | sfdisk -q --no-reread --no-tell-kernel "$TMP/mbr.img" >/dev/null
-D=$(attach "$TMP/disk.img")
-M=$(attach "$TMP/mbr.img")
+attach D "$TMP/disk.img"
+attach M "$TMP/mbr.img"
 [ -b "${D}p4" ] && [ -b "${M}p1" ] || skip "the kernel did not create partition devices for $D"
 
 refused() { # description expected-message-regex args...

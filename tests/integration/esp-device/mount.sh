@@ -10,7 +10,7 @@ command -v mkfs.vfat >/dev/null && command -v mtype >/dev/null || skip "needs mk
 
 gpt_image "$TMP/esp.img" 400M "start=2048, size=614400, type=$ESP_GUID"
 mkfs.vfat -F 32 -i 2F7A2067 --offset 2048 "$TMP/esp.img" 307200 >/dev/null
-E=$(attach "$TMP/esp.img")
+attach E "$TMP/esp.img"
 [ -b "${E}p1" ] || skip "the kernel did not create partition devices for $E"
 mkdir -p "$TMP/run"
 

@@ -38,7 +38,9 @@ static int group_setup(void **state) {
         int st;
         if (spawn_run(argv, NULL, &st) < 0 || st != 0)
                 return -1;
-        have_ext4 = spawn_find_program("mke2fs") != NULL;
+        char *mke2fs = spawn_find_program("mke2fs");
+        have_ext4 = mke2fs != NULL;
+        free(mke2fs);
         return paths_init(&real_paths, "/", NULL, NULL, NULL, NULL);
 }
 
