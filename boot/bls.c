@@ -197,6 +197,26 @@ int bls_entry_name_parse(const char *filename, const char *prefix, char **ret_ve
         return 1;
 }
 
+int bls_entry_value_parse(const char *value, const char *prefix, char **ret_version) {
+        size_t plen = strlen(prefix), vlen = strlen(value);
+        if (endswith(value, ".conf")) {
+                int r = bls_entry_name_parse(value, prefix, ret_version, NULL, NULL);
+                return r;
+        }
+        /* "P-V+*": V must be a valid version and the pattern must be exactly this shape. */
+        if (plen == 0 || vlen <= plen + 1 + 2 || strncmp(value, prefix, plen) != 0 || value[plen] != '-' ||
+            !endswith(value, "+*"))
+                return 0;
+        _cleanup_free_ char *version = strndup(value + plen + 1, vlen - plen - 1 - 2);
+        if (!version)
+                return -ENOMEM;
+        if (!version_is_valid(version))
+                return 0;
+        if (ret_version)
+                *ret_version = TAKE_PTR(version);
+        return 1;
+}
+
 /* fnmatch-like, ASCII case-insensitive, no special meaning for '/' or leading dots (as
  * systemd-boot's efi_fnmatch). */
 static bool glob_match(const char *p, const char *s) {

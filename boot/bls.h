@@ -41,6 +41,12 @@ void bls_entry_free(struct bls_entry *e);
 int bls_entry_name_parse(const char *filename, const char *prefix, char **ret_version, int *ret_left,
                          int *ret_done);
 
+/* A value of LoaderEntryOneShot, LoaderEntryDefault or loader.conf `default` that names one of our
+ * entries for prefix P: an entry file name (bls_entry_name_parse) or the pattern "P-V+*" that Q(V)
+ * uses for a version counted on every ESP (spec §4.3). Returns 1 with *ret_version (malloc'd, may
+ * be NULL), 0 when the value is not ours ("P-*", another vendor, a foreign pattern), -ENOMEM. */
+int bls_entry_value_parse(const char *value, const char *prefix, char **ret_version);
+
 /* "P-V.conf", or "P-V+N.conf" when tries > 0. Malloc'd; NULL on ENOMEM. */
 char *bls_entry_name(const char *prefix, const char *version, int tries);
 

@@ -623,6 +623,7 @@ int esp_device_list(const struct paths *p, struct esp_candidate **ret, size_t *r
         struct esp_candidate *list = NULL;
         size_t n = 0;
         int r = 0;
+        bool denied = false;
         for (size_t k = 0; k < names.n && r >= 0; k++) {
                 _cleanup_free_ char *pdir = path_join(cls, names.v[k]);
                 _cleanup_free_ char *pfile = pdir ? path_join(pdir, "partition") : NULL;
@@ -638,7 +639,10 @@ int esp_device_list(const struct paths *p, struct esp_candidate **ret, size_t *r
                         break;
                 }
                 struct esp_device_info info;
-                if (esp_device_probe(p, dev, 0, &info) < 0)
+                int pr = esp_device_probe(p, dev, 0, &info);
+                if (pr == -EACCES || pr == -EPERM)
+                        denied = true;
+                if (pr < 0)
                         continue; /* no node, no permission, vanished: not listable */
                 bool is_esp = info.scheme && streq(info.scheme, "gpt") && info.part_type &&
                               streq(info.part_type, ESP_TYPE_GUID);
@@ -660,6 +664,8 @@ int esp_device_list(const struct paths *p, struct esp_candidate **ret, size_t *r
                 }
                 esp_device_info_done(&info);
         }
+        if (r >= 0 && n == 0 && denied)
+                r = -EACCES; /* an empty list would hide that we could not look */
         if (r < 0) {
                 esp_candidates_free(list, n);
                 return r;
@@ -821,4 +827,23 @@ int esp_device_check_partition(const struct paths *p, const char *dev, bool need
         }
         esp_check_done(&c);
         return r;
+}
+
+int esp_device_verify_serial(const struct paths *p, const char *device, const char *serial,
+                             struct esp_check *ret) {
+        *ret = (struct esp_check){};
+        int r = esp_device_probe(p, device, 0, &ret->info);
+        if (r == -ENOTBLK)
+                return refuse(ret, "%s: not a block device", device);
+        if (r < 0)
+                return r;
+        const struct esp_device_info *i = &ret->info;
+        if (!i->fstype || !streq(i->fstype, "vfat") || !i->uuid || strcasecmp(i->uuid, serial) != 0)
+                return refuse(ret, "%s: expected a vfat filesystem with serial %s, got %s%s%s",
+                              i->devpath, serial, i->fstype ? i->fstype : "no filesystem",
+                              i->uuid ? " with serial " : "", i->uuid ? i->uuid : "");
+        if (i->is_partition && (!i->part_type || strcasecmp(i->part_type, ESP_TYPE_GUID) != 0))
+                return warn(ret, "%s: partition type is %s, expected the ESP type %s", i->devpath,
+                            i->part_type ? i->part_type : "unknown", ESP_TYPE_GUID) < 0 ? -ENOMEM : 0;
+        return 0;
 }

@@ -99,7 +99,8 @@ struct esp_candidate {
 void esp_candidates_free(struct esp_candidate *c, size_t n);
 /* Every partition under <sysfs>/class/block whose type is the ESP GUID (or 0xef on MBR),
  * in sysfs name order. Type from libblkid's PART_ENTRY_TYPE; where libblkid cannot tell it,
- * the parent disk's table is read with libfdisk. */
+ * the parent disk's table is read with libfdisk. Partitions that cannot be opened are skipped;
+ * -EACCES when nothing was found and some could not be opened for lack of permission. */
 int esp_device_list(const struct paths *p, struct esp_candidate **ret, size_t *ret_n);
 
 /* Partition checks of `format` and `init`. */
@@ -128,6 +129,12 @@ int esp_device_check(const struct paths *p, const char *dev, unsigned flags, str
  * with *ret_reason = the refusal, other -errno. need_fs also demands a unique serial. */
 int esp_device_check_partition(const struct paths *p, const char *dev, bool need_fs, bool allow_fs,
                                bool allow_mounted, char **ret_reason);
+
+/* Before mounting a registered ESP (spec §1.2): device must hold TYPE=vfat with UUID = serial
+ * (-EINVAL, ret->reason "<dev>: expected a vfat filesystem with serial S, got ..."); a
+ * partition type other than the ESP GUID only adds a warning. -ENOENT when absent. */
+int esp_device_verify_serial(const struct paths *p, const char *device, const char *serial,
+                             struct esp_check *ret);
 
 /* "XXXX-XXXX" with hex digits (either case). */
 bool esp_serial_is_valid(const char *s);

@@ -2,6 +2,9 @@
 #include <inttypes.h>
 #include "refresh.h"
 #include "apply.h"
+#include "oneshot.h"
+#include "boot/bls.h"
+#include "lib/efivarfs.h"
 #include "lib/exitcode.h"
 #include "lib/lock.h"
 #include "lib/log.h"
@@ -73,9 +76,17 @@ int refresh_prepare(struct esp_ctx *c, struct refresh_run *run) {
         crc_cache_load(run->cache_path, &run->cache);
 
         const struct selection *s = &run->ks.sel;
-        /* The efivar one-shot needs boot/detect (issue 5); until it is armed, an active
-         * next-boot pin uses the file fallback on systemd-boot ESPs (spec §8). */
+        /* An active next-boot pin is armed through LoaderEntryOneShot when the loader offers it;
+         * otherwise the systemd-boot ESPs carry it in loader.conf until the next boot (§8). */
         bool active = s->next_boot && s->next_boot_state == NEXT_BOOT_ACTIVE && strv_contains(&s->synced, s->next_boot);
+        if (active) {
+                r = oneshot_detect(&c->paths, &run->oneshot_reason);
+                if (r < 0) {
+                        log_error("detecting the boot loader failed: %s", strerror(-r));
+                        return EXIT_IO;
+                }
+                run->oneshot_usable = r > 0;
+        }
         run->in = (struct refresh_input){
                 .root = c->paths.root,
                 .prefix = run->ks.conf.prefix,
@@ -85,7 +96,7 @@ int refresh_prepare(struct esp_ctx *c, struct refresh_run *run) {
                 .timeout_set = run->ks.conf.timeout_set,
                 .tries = run->ks.conf.tries,
                 .synced = &s->synced,
-                .pin_sd = active ? s->next_boot : s->effective_pin,
+                .pin_sd = active && !run->oneshot_usable ? s->next_boot : s->effective_pin,
                 .pin_grub = s->effective_pin,
                 .next_boot_active = active ? s->next_boot : NULL,
                 .force = c->force,
@@ -104,6 +115,12 @@ static void human_bytes(uint64_t b, char *buf, size_t size) {
 
 int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, char **ret_summary, char **ret_plan) {
         *ret_summary = *ret_plan = NULL;
+        if (!run->step0_done) {
+                run->step0_done = true;
+                const struct selection *s = &run->ks.sel;
+                oneshot_step0(c->paths.efivars, run->in.prefix, run->in.synced,
+                              s->pinned && strv_contains(&s->synced, s->pinned) ? s->pinned : NULL, c->dry_run);
+        }
         if (e->fd < 0) {
                 log_error("%s", e->error);
                 return e->state_exit;
@@ -120,6 +137,8 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
                 return EXIT_IO;
         }
         int code = 0;
+        if (run->second_pass && scan.mode != MODE_SYSTEMD_BOOT)
+                goto out; /* the file fallback concerns systemd-boot ESPs only */
         if (scan.mode == MODE_NONE) {
                 log_error("ESP %s: not initialised (run espctl init)", e->esp.name);
                 code = EXIT_INVALID;
@@ -130,10 +149,10 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
                             scan.manifest_bad_line);
         if (scan.mode == MODE_GRUB && run->in.tries > 0)
                 log_warning("ESP %s: grub mode has no boot counting; tries=%u ignored", e->esp.name, run->in.tries);
-        if (scan.mode == MODE_SYSTEMD_BOOT && run->in.next_boot_active && !run->sd_fallback_warned) {
+        if (scan.mode == MODE_SYSTEMD_BOOT && run->in.next_boot_active && !run->oneshot_usable && !run->sd_fallback_warned) {
                 run->sd_fallback_warned = true;
-                log_warning("next-boot: EFI variable one-shot not available; %s-%s.conf is the default until the next boot",
-                            run->in.prefix, run->in.next_boot_active);
+                log_warning("next-boot: EFI variable one-shot not usable (%s); %s-%s.conf is the default until the next boot",
+                            run->oneshot_reason ? run->oneshot_reason : "unknown", run->in.prefix, run->in.next_boot_active);
         }
         struct esp_plan plan;
         r = esp_plan_build(&run->in, e->fd, e->esp.name, &scan, &plan);
@@ -178,16 +197,90 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
         }
         esp_plan_free(&plan);
 out:
+        if (!run->second_pass && scan.mode != MODE_NONE) {
+                struct refresh_visit *v = realloc(run->visits, (run->n_visits + 1) * sizeof *v);
+                if (v) {
+                        run->visits = v;
+                        v[run->n_visits++] = (struct refresh_visit){ e, scan.mode == MODE_SYSTEMD_BOOT, code };
+                }
+        }
         esp_scan_free(&scan);
         return code;
 }
 
-void refresh_finish(struct esp_ctx *c, struct refresh_run *run) {
+/* Second pass (§7.3 step 11): the one-shot was refused, so the systemd-boot ESPs get the
+ * next-boot version as their loader.conf default. */
+static int refresh_fallback_pass(struct esp_ctx *c, struct refresh_run *run) {
+        run->second_pass = true;
+        run->in.pin_sd = run->in.next_boot_active;
+        int code = 0;
+        for (size_t i = 0; i < run->n_visits; i++) {
+                if (!run->visits[i].systemd_boot)
+                        continue;
+                _cleanup_free_ char *summary = NULL, *plan = NULL;
+                int r = refresh_one(c, run, run->visits[i].e, &summary, &plan);
+                if (c->dry_run && plan)
+                        fputs(plan, stdout);
+                else if (summary)
+                        printf("%s\n", summary);
+                if (r && !code)
+                        code = r;
+        }
+        return code;
+}
+
+/* Step 11: LoaderEntryOneShot = Q(V) once V's entry exists on the systemd-boot ESPs. */
+static int refresh_arm_oneshot(struct esp_ctx *c, struct refresh_run *run) {
+        const char *v = run->in.next_boot_active;
+        if (!v || !run->oneshot_usable || run->second_pass)
+                return 0;
+        _cleanup_free_ struct esp_open **sd = calloc(run->n_visits + 1, sizeof *sd);
+        if (!sd)
+                return EXIT_IO;
+        size_t n = 0;
+        for (size_t i = 0; i < run->n_visits; i++)
+                if (run->visits[i].systemd_boot && run->visits[i].code == 0)
+                        sd[n++] = run->visits[i].e;
+        if (n == 0)
+                return 0; /* no systemd-boot ESP served: nothing the variable could name */
+        _cleanup_free_ char *name = NULL;
+        int r = oneshot_entry_name(c, sd, n, run->in.prefix, v, &name);
+        if (r == -ENOENT && c->dry_run) {
+                name = bls_entry_name(run->in.prefix, v, 0); /* the entry comes with the real run */
+                r = name ? 0 : -ENOMEM;
+        }
+        if (r == -ENOENT) {
+                log_warning("next-boot: no entry for %s on the systemd-boot ESPs; the one-shot is not armed", v);
+                return 0;
+        }
+        if (r < 0)
+                return EXIT_IO;
+        r = oneshot_arm(c->paths.efivars, name, c->dry_run);
+        if (r > 0)
+                log_notice("next-boot: %s set to %s", EFIVAR_LOADER_ENTRY_ONESHOT, name);
+        if (r >= 0)
+                return 0;
+        int code = 0;
+        if (efivar_error_is_not_writable(r))
+                log_warning("next-boot: EFI variables not writable (%s); %s-%s.conf is the default until the next boot",
+                            strerrorname_np(-r) ? strerrorname_np(-r) : strerror(-r), run->in.prefix, v);
+        else {
+                log_error("next-boot: writing %s failed: %s; %s-%s.conf is the default until the next boot",
+                          EFIVAR_LOADER_ENTRY_ONESHOT, strerror(-r), run->in.prefix, v);
+                code = EXIT_IO;
+        }
+        int r2 = refresh_fallback_pass(c, run);
+        return code ? code : r2;
+}
+
+int refresh_finish(struct esp_ctx *c, struct refresh_run *run) {
+        int code = refresh_arm_oneshot(c, run);
         if (c->dry_run || !run->cache_path)
-                return;
+                return code;
         int r = crc_cache_save(&run->cache, run->cache_path);
         if (r < 0)
                 log_debug("saving the crc cache %s failed: %s", run->cache_path, strerror(-r));
+        return code;
 }
 
 void refresh_run_free(struct refresh_run *run) {
@@ -196,5 +289,7 @@ void refresh_run_free(struct refresh_run *run) {
         free(run->title);
         crc_cache_free(&run->cache);
         free(run->cache_path);
+        free(run->oneshot_reason);
+        free(run->visits);
         *run = (struct refresh_run){};
 }

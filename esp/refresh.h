@@ -1,5 +1,7 @@
-/* One refresh run: everything computed once (selection, command line, title, pins), then each
- * ESP planned and applied independently. Shared by refresh, init, reinit and boot-complete. */
+/* One refresh run: everything computed once (selection, command line, title, pins, whether the
+ * efivar one-shot is usable), then each ESP planned and applied independently, with the EFI
+ * variable steps around them (spec §7.3 step 0 before the first ESP, step 11 after the last).
+ * Shared by refresh, init, reinit and boot-complete. */
 #pragma once
 #include "cache.h"
 #include "cmdline.h"
@@ -14,15 +16,28 @@ struct refresh_run {
         struct crc_cache cache;
         char *cache_path;
         bool sd_fallback_warned;
+        /* An active next-boot pin: armed through LoaderEntryOneShot when usable, else (or when
+         * the write is refused) the file fallback puts it into loader.conf (spec §8). */
+        bool oneshot_usable;
+        char *oneshot_reason;     /* why not usable */
+        bool step0_done;
+        bool second_pass;         /* re-running the systemd-boot ESPs with the file fallback */
+        struct refresh_visit { struct esp_open *e; bool systemd_boot; int code; } *visits;
+        size_t n_visits;
 };
 
 /* Exit code: EXIT_INVALID (configuration, command line), EXIT_ENV (no command line), EXIT_IO. */
 int refresh_prepare(struct esp_ctx *c, struct refresh_run *run);
 /* Plan and apply (or print, with --dry-run) one ESP. Exit code of that ESP; *ret_summary is the
- * line for people ("2F7A-2067 ok: ..."), *ret_plan the plan lines. */
+ * line for people ("2F7A-2067 ok: ..."), *ret_plan the plan lines. The first call does step 0
+ * (our EFI variables naming a version that leaves the selection). e must stay valid until
+ * refresh_finish(). */
 int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, char **ret_summary, char **ret_plan);
-/* Saves the crc cache (never in --dry-run). */
-void refresh_finish(struct esp_ctx *c, struct refresh_run *run);
+/* Step 11: arms LoaderEntryOneShot for an active next-boot pin; when the write is refused, a
+ * second pass over the systemd-boot ESPs puts the file fallback into loader.conf (its summary
+ * or plan lines printed here). Then saves the crc cache (never in --dry-run). Exit code of that
+ * step (0 for a refusal, which only warns). */
+int refresh_finish(struct esp_ctx *c, struct refresh_run *run);
 void refresh_run_free(struct refresh_run *run);
 /* Lock for writing verbs: the inherited --lock-fd, or <run>/espctl.lock. Exit code. */
 int espctl_lock(struct esp_ctx *c, bool shared, int *ret_fd);

@@ -218,9 +218,12 @@ int esp_scan(int espfd, const char *prefix, struct esp_scan *s) {
         if (r < 0)
                 goto fail;
         return 0;
-fail:
+fail: {
+        unsigned format = s->manifest_format; /* the caller names a newer format */
         esp_scan_free(s);
+        s->manifest_format = format;
         return r;
+}
 }
 
 void esp_scan_free(struct esp_scan *s) {

@@ -1,6 +1,7 @@
 /* espctl format PARTITION: check that the partition may become an ESP (GPT, ESP type, size,
  * not mounted, empty unless --force), run `mkfs.vfat -F 32`, probe it again and print the new
  * serial (spec §6 format, §9 rows 20, 21, 23, 24). No registration, no loader. */
+#include <fcntl.h>
 #include <jansson.h>
 #include "device.h"
 #include "espctl.h"
@@ -27,6 +28,21 @@ static int print_result(const struct esp_ctx *c, const char *dev, const char *se
         else
                 printf("would run %s -F 32 %s\n", MKFS_VFAT, dev);
         return 0;
+}
+
+/* mkfs.vfat prints a banner on stdout, where only the serial belongs (scripts read it):
+ * the child's stdout goes to our stderr. */
+static int spawn_run_stdout_to_stderr(char *const argv[], int *ret_status) {
+        fflush(stdout);
+        _cleanup_close_ int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (saved < 0)
+                return negerrno();
+        if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+                return negerrno();
+        int r = spawn_run(argv, NULL, ret_status);
+        if (dup2(saved, STDOUT_FILENO) < 0 && r >= 0)
+                r = negerrno();
+        return r;
 }
 
 int verb_format(struct esp_ctx *c) {
@@ -66,7 +82,7 @@ int verb_format(struct esp_ctx *c) {
                 log_info("formatting %s as FAT32", dev);
         char *argv[] = { MKFS_VFAT, "-F", "32", (char *)dev, NULL };
         int status;
-        r = spawn_run(argv, NULL, &status);
+        r = spawn_run_stdout_to_stderr(argv, &status);
         if (r == -ENOENT) {
                 log_error("format: %s not installed (dosfstools)", MKFS_VFAT);
                 return EXIT_ENV;

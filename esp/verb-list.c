@@ -92,6 +92,12 @@ int verb_list(struct esp_ctx *c) {
         struct esp_candidate *cands = NULL;
         size_t n = 0;
         r = esp_device_list(&dp, &cands, &n);
+        if (r == -EACCES) {
+                log_error("cannot list block devices: permission denied opening partitions "
+                          "(run as root)");
+                paths_free(&dp);
+                return EXIT_ENV;
+        }
         if (r < 0) {
                 log_error("cannot list block devices: %s/%s: %s", dp.sysfs, SYSFS_CLASS_BLOCK,
                           strerror(-r));

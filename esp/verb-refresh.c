@@ -1,4 +1,5 @@
-/* espctl refresh: bring every registered ESP to the current selection (spec §7). */
+/* espctl refresh: bring every registered ESP to the current selection (spec §7), with the EFI
+ * variable steps before and after the ESPs (refresh.c). */
 #include "espctl.h"
 #include "refresh.h"
 #include "lib/exitcode.h"
@@ -43,7 +44,9 @@ int verb_refresh(struct esp_ctx *c) {
                 if (r && !code)
                         code = r;
         }
-        refresh_finish(c, &run);
+        int r = refresh_finish(c, &run);
+        if (r && !code)
+                code = r;
 out:
         refresh_run_free(&run);
         esp_list_close(&l);

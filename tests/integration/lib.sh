@@ -66,8 +66,9 @@ expect_file() { # actual-text expected-file description
 # Directories show only name and mode: a temp file created and removed changes their mtime
 # without changing the tree.
 tree_snapshot() {
-        (cd "$1" && find . \( -type d -printf '%p d %m\n' \) -o -printf '%p %y %m %s %i %T@\n' | sort && \
-         find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+        local skip=(\( -name '.snap.*' -o -name .out -o -name .err \) -prune -o)  # the harness's own files
+        (cd "$1" && find . "${skip[@]}" \( -type d -printf '%p d %m\n' \) -o -printf '%p %y %m %s %i %T@\n' | sort && \
+         find . "${skip[@]}" -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 snap() { tree_snapshot "$1" >"$TMP/.snap.$2"; }
 expect_unchanged() { # dir tag description

@@ -3,6 +3,8 @@
  *   device-tool find SERIAL             every device carrying SERIAL, one per line
  *   device-tool check [--init] [--force] [--proc-dir DIR] DEV
  *                                       "ok", warnings on stderr; refusal: reason, exit 2
+ *   device-tool verify SERIAL DEV       esp_device_verify_serial: "ok" (warnings on stderr) or
+ *                                       "refused: reason", exit 2
  *   device-tool mount-cycle RUN SERIAL DEV
  *                                       private namespace, mount, rw remount, write a file,
  *                                       unmount; prints each step (needs root and vfat)
@@ -94,6 +96,28 @@ static int cmd_check(int argc, char **argv) {
                 ret = 2;
         } else if (r < 0) {
                 fprintf(stderr, "check: %s\n", strerror(-r));
+                ret = 4;
+        } else
+                printf("ok\n");
+        esp_check_done(&c);
+        return ret;
+}
+
+static int cmd_verify(const char *serial, const char *dev) {
+        struct paths p;
+        if (paths_init(&p, "/", NULL, NULL, NULL, NULL) < 0)
+                return 4;
+        struct esp_check c;
+        int r = esp_device_verify_serial(&p, dev, serial, &c);
+        paths_free(&p);
+        for (size_t k = 0; k < c.warnings.n; k++)
+                fprintf(stderr, "warning: %s\n", c.warnings.v[k]);
+        int ret = 0;
+        if (r == -EINVAL && c.reason) {
+                printf("refused: %s\n", c.reason);
+                ret = 2;
+        } else if (r < 0) {
+                fprintf(stderr, "verify: %s\n", strerror(-r));
                 ret = 4;
         } else
                 printf("ok\n");
@@ -210,10 +234,12 @@ int main(int argc, char **argv) {
                 return cmd_find(argv[2]);
         if (argc >= 3 && streq(argv[1], "check"))
                 return cmd_check(argc - 2, argv + 2);
+        if (argc == 4 && streq(argv[1], "verify"))
+                return cmd_verify(argv[2], argv[3]);
         if (argc == 5 && streq(argv[1], "mount-cycle"))
                 return cmd_mount_cycle(argv[2], argv[3], argv[4]);
         if (argc >= 3 && streq(argv[1], "espctl"))
                 return cmd_espctl(argc - 1, argv + 1);
-        fprintf(stderr, "usage: device-tool probe|find|check|mount-cycle|espctl ...\n");
+        fprintf(stderr, "usage: device-tool probe|find|check|verify|mount-cycle|espctl ...\n");
         return 1;
 }

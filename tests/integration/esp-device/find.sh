@@ -31,6 +31,17 @@ expect_eq "$OUT" "${A}p1" "find: the one device"
 run_tool check --init "${A}p1"
 expect_rc 0 "init check on a unique serial"
 
+# Before a mount: the registered serial must be the device's vfat serial.
+run_tool verify 5E1A-C0DE "${A}p1"
+expect_rc 0 "verify: serial matches"
+expect_eq "$ERR" "" "verify: ESP type, no warning"
+run_tool verify 0000-0001 "${A}p1"
+expect_rc 2 "verify: other serial"
+expect_eq "$OUT" "refused: ${A}p1: expected a vfat filesystem with serial 0000-0001, got vfat with serial 5E1A-C0DE" "verify: message"
+run_tool verify 5E1A-C0DE "${A}p2"
+expect_rc 2 "verify: no filesystem"
+expect_eq "$OUT" "refused: ${A}p2: expected a vfat filesystem with serial 5E1A-C0DE, got no filesystem" "verify: empty partition"
+
 mkdir -p "$TMP/root/etc/kernel"
 printf '# ESPs\n5E1A-C0DE\nDEAD-BEEF\n' >"$TMP/root/etc/kernel/proxmox-boot-uuids"
 snap "$TMP/root" root

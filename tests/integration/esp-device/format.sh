@@ -63,10 +63,10 @@ expect_rc 0 "format --force"
 serial=$(blkid -p -s UUID -o value "${D}p1")
 expect_match "$OUT" "\"serial\": \"$serial\"" "format --force --json: serial"
 
-# 600 MiB: no warning.
+# 600 MiB: no warning (mkfs.vfat's own banner is passed through to stderr).
 run_espctl format --quiet "${D}p4"
 expect_rc 0 "format p4"
-expect_eq "$ERR" "" "format p4: no warning"
+t_check "format p4: no warning" bash -c '! grep -q "^espctl:" <<<"$1"' _ "$ERR"
 expect_eq "$OUT" "$(blkid -p -s UUID -o value "${D}p4")" "format p4: serial"
 
 t_done

@@ -266,9 +266,14 @@ static void test_check_device_not_block(void **state) {
         esp_check_done(&c);
         assert_int_equal(esp_device_check_partition(&real_paths, gpt, false, false, false, &reason), -EINVAL);
         assert_string_equal(reason, expected);
+        assert_int_equal(esp_device_verify_serial(&real_paths, gpt, "2F7A-2067", &c), -EINVAL);
+        assert_string_equal(c.reason, expected);
+        esp_check_done(&c);
         _cleanup_free_ char *none = img("nope"), *r2 = NULL;
         assert_int_equal(esp_device_check_partition(&real_paths, none, false, false, false, &r2), -ENOENT);
         assert_null(r2);
+        assert_int_equal(esp_device_verify_serial(&real_paths, none, "2F7A-2067", &c), -ENOENT);
+        esp_check_done(&c);
 }
 
 /* --- mountinfo ----------------------------------------------------------------------------- */
