@@ -7,7 +7,7 @@ TOP=$PWD
 # Packages for building and testing (tier "test"), and for images and boots (tier "e2e").
 DEPS_TEST=(gcc meson ninja-build pkg-config file libblkid-dev libfdisk-dev uuid-dev zlib1g-dev
            libjansson-dev libcmocka-dev efivar dosfstools mtools fdisk util-linux valgrind strace
-           systemd busybox-static clang python3 grub-common iproute2 libcap2-bin)
+           systemd busybox-static clang python3 bc grub-common iproute2 libcap2-bin)
 DEPS_E2E=(qemu-system-x86 ovmf systemd-boot-efi grub-pc-bin grub-efi-amd64-bin cpio xz-utils
           zstd kmod dpkg-dev grub-common busybox-static dosfstools mtools fdisk e2fsprogs binutils
           util-linux python3 gcc)

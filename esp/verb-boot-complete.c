@@ -1,10 +1,9 @@
 /* espctl boot-complete: run once per boot after boot-complete.target. Blesses the booted entry
  * (drops its boot counter on every ESP), removes a spent or legacy next-boot pin, then
  * refreshes, which is a no-op on an ordinary boot (spec §6 boot-complete). */
-#include <dirent.h>
-#include <fcntl.h>
 #include "espctl.h"
 #include "espset.h"
+#include "oneshot.h"
 #include "refresh.h"
 #include "boot/bls.h"
 #include "lib/atomic.h"
@@ -31,31 +30,6 @@ static char *booted_counted_version(struct esp_ctx *c, const char *prefix) {
         return NULL;
 }
 
-/* Rename every counted entry of version to the plain name on this ESP. */
-static int bless_on_esp(int espfd, const char *prefix, const char *version) {
-        _cleanup_close_ int dfd = openat(espfd, "loader/entries", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return 0;
-        _cleanup_free_ char *plain = bls_entry_name(prefix, version, 0);
-        _cleanup_(closedirp) DIR *d = fdopendir(dup(dfd));
-        if (!d || !plain)
-                return -ENOMEM;
-        struct dirent *de;
-        int r = 0, changed = 0;
-        while ((de = readdir(d)) && r >= 0) {
-                _cleanup_free_ char *v = NULL;
-                int left;
-                if (bls_entry_name_parse(de->d_name, prefix, &v, &left, NULL) <= 0 || left < 0 || !streq(v, version))
-                        continue;
-                r = faccessat(dfd, plain, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? fs_unlinkat(dfd, de->d_name, 0)
-                                                                        : fs_renameat(dfd, de->d_name, dfd, plain);
-                changed++;
-        }
-        if (r >= 0 && changed)
-                r = fs_fsync(dfd);
-        return r < 0 ? r : changed;
-}
-
 int verb_boot_complete(struct esp_ctx *c) {
         int lock_fd = -1, code;
         if ((code = espctl_lock(c, false, &lock_fd)))
@@ -73,24 +47,38 @@ int verb_boot_complete(struct esp_ctx *c) {
         for (size_t i = 0; version && i < l.n; i++) {
                 if (l.v[i].fd < 0)
                         continue;
-                int r = c->dry_run ? 0 : bless_on_esp(l.v[i].fd, run.in.prefix, version);
+                int r = 0;
+                if (c->dry_run)
+                        printf("%s: bless %s\n", l.v[i].esp.name, version);
+                else if ((r = esp_make_writable(c, &l.v[i])) >= 0)
+                        r = entry_bless_on_esp(l.v[i].fd, run.in.prefix, version);
                 if (r < 0) {
                         log_error("ESP %s: blessing %s failed: %s", l.v[i].esp.name, version, strerror(-r));
                         code = code ? code : EXIT_IO;
                 } else if (r > 0)
                         log_notice("ESP %s: %s marked good", l.v[i].esp.name, version);
         }
-        /* A spent or legacy next-boot pin has done its job: the loader consumed the one-shot. */
+        /* A spent or legacy next-boot pin has done its job: the loader consumed the one-shot (or
+         * the boot never got that far). Our leftovers go before the file that caused them; the
+         * refresh after it clears next_entry on grub ESPs and a file fallback in loader.conf. */
         const struct selection *s = &run.ks.sel;
         if (s->next_boot && (s->next_boot_state == NEXT_BOOT_SPENT || s->next_boot_state == NEXT_BOOT_LEGACY)) {
+                int r = oneshot_delete_ours(c->paths.efivars, run.in.prefix, c->dry_run);
+                if (r < 0)
+                        log_warning("deleting %s failed: %s", EFIVAR_LOADER_ENTRY_ONESHOT, strerror(-r));
                 _cleanup_free_ char *path = paths_root(&c->paths, PATH_NEXT_BOOT_PIN);
                 if (c->dry_run)
                         printf("would delete %s\n", path);
-                else if (path && atomic_unlink(path) < 0)
+                else if (path && (r = atomic_unlink(path)) < 0) {
+                        log_error("deleting %s failed: %s", path, strerror(-r));
                         code = code ? code : EXIT_IO;
-                refresh_run_free(&run);
-                if (!c->dry_run && (code = code ? code : refresh_prepare(c, &run)))
-                        goto out;
+                } else if (path)
+                        log_notice("next-boot pin %s removed (%s)", s->next_boot, next_boot_state_name(s->next_boot_state));
+                if (!c->dry_run) { /* a dry run keeps the pin file, so it keeps this run too */
+                        refresh_run_free(&run);
+                        if ((code = code ? code : refresh_prepare(c, &run)))
+                                goto out;
+                }
         }
         for (size_t i = 0; i < l.n; i++) {
                 _cleanup_free_ char *summary = NULL, *plan = NULL;
@@ -102,7 +90,9 @@ int verb_boot_complete(struct esp_ctx *c) {
                 if (r && !code)
                         code = r;
         }
-        refresh_finish(c, &run);
+        int r = refresh_finish(c, &run);
+        if (r && !code)
+                code = r;
 out:
         refresh_run_free(&run);
         esp_list_close(&l);

@@ -27,14 +27,17 @@ need_loop_devices() {
 
 # attach VAR IMAGE: a loop device with its partitions as /dev/loopNpK, its path in $VAR.
 # (Not a command substitution: the subshell would lose LOOPS and leak the device.)
+# The kernel rescans a loop disk's table at the next open of the whole disk and drops the
+# partition devices meanwhile; BLKRRPART now does that scan once, before any test looks.
 attach() {
         local -n _dev=$1
-        local i
+        local i n
         _dev=$(losetup -f --show "$2") || return 1
         LOOPS+=("$_dev")
-        partx -a "$_dev" 2>/dev/null || true
+        blockdev --rereadpt "$_dev" 2>/dev/null || partx -a "$_dev" 2>/dev/null || true
+        n=$(sfdisk -d "$2" 2>/dev/null | grep -c 'start=')
         for i in $(seq 50); do
-                [ -b "${_dev}p1" ] && break
+                [ -b "${_dev}p$n" ] && break
                 sleep 0.1
         done
 }
@@ -63,7 +66,7 @@ run_tool() {
         ERR=$(cat "$TMP/.err")
 }
 # Digest of the parts of a disk image anything here may write: the first and last MiB (tables)
-# and the first 16 MiB of each partition (mkfs.vfat's boot sectors, FATs and root directory).
+# and the first 4 MiB of each partition (mkfs.vfat's boot sectors, FATs and root directory).
 # Hashing the whole sparse images would read gigabytes of zeros.
 sha() {
         local f=$1 size start
@@ -72,7 +75,7 @@ sha() {
                 head -c 1048576 "$f"
                 tail -c 1048576 "$f"
                 for start in $(sfdisk -d "$f" 2>/dev/null | sed -n 's/.*start= *\([0-9]*\),.*/\1/p'); do
-                        dd if="$f" bs=1M count=16 iflag=skip_bytes skip=$((start * 512)) status=none
+                        dd if="$f" bs=1M count=4 iflag=skip_bytes skip=$((start * 512)) status=none
                 done
                 echo "$size"
         } | sha256sum | cut -d' ' -f1
