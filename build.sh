@@ -12,7 +12,7 @@ DEPS_E2E=(qemu-system-x86 ovmf systemd-boot-efi grub-pc-bin grub-efi-amd64-bin c
           zstd kmod dpkg-dev grub-common busybox-static dosfstools mtools fdisk e2fsprogs binutils
           util-linux python3 gcc)
 DEPS_STATIC=(dpkg-dev autoconf automake libtool gettext autopoint bison flex musl-tools make xz-utils)
-DEPS_DEB=(dpkg-dev fakeroot lintian)
+DEPS_DEB=(dpkg-dev lintian)
 
 usage() {
         cat <<'USAGE'
@@ -82,7 +82,7 @@ build() {
 run_suite() { # builddir suite
         local dir=$1 suite=$2 rc=0
         log "suite $suite"
-        meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2 --no-rebuild || rc=$?
+        meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2 --no-rebuild --timeout-multiplier 4 || rc=$?
         return $rc
 }
 

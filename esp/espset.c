@@ -1,6 +1,8 @@
 /* See espset.h. */
 #include <fcntl.h>
 #include "espset.h"
+#include "device.h"
+#include "mount.h"
 #include "lib/exitcode.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -28,6 +30,45 @@ static int add_esp(struct esp_list *l, const char *serial, const char *dir, unsi
                 e->state_exit = errno == ENOENT ? EXIT_ENV : EXIT_IO;
                 return asprintf(&e->error, "ESP %s: cannot open %s: %s", e->esp.name, dir, strerror(errno)) < 0 ? -ENOMEM : 0;
         }
+        return 0;
+}
+
+/* Real use: find the device carrying serial, check it, mount it read-only in our namespace. */
+static int add_real_esp(struct esp_ctx *c, struct esp_list *l, const char *serial, unsigned lineno) {
+        int r = add_esp(l, serial, NULL, lineno); /* starts as "device not found" */
+        if (r < 0)
+                return r;
+        struct esp_open *e = &l->v[l->n - 1];
+        _cleanup_free_ char *dev = NULL, *dir = NULL;
+        if (esp_device_lookup_serial(serial, &dev) < 0)
+                return 0;
+        free(e->error);
+        e->error = NULL;
+        e->esp.device = strdup(dev);
+        struct esp_check chk = {};
+        r = esp_device_verify_serial(&c->paths, dev, serial, &chk);
+        for (size_t i = 0; i < chk.warnings.n; i++)
+                log_warning("ESP %s: %s", serial, chk.warnings.v[i]);
+        if (r < 0) {
+                e->state_exit = r == -ENOENT ? EXIT_ENV : EXIT_INVALID;
+                r = asprintf(&e->error, "ESP %s: %s", serial, chk.reason ? chk.reason : strerror(-r));
+                esp_check_done(&chk);
+                return r < 0 ? -ENOMEM : 0;
+        }
+        esp_check_done(&chk);
+        r = esp_mount(&c->paths, serial, dev, &dir);
+        if (r < 0) {
+                e->state_exit = EXIT_IO;
+                return asprintf(&e->error, "ESP %s: mount of %s failed: %s", serial, dev, strerror(-r)) < 0 ? -ENOMEM : 0;
+        }
+        e->esp.dir = TAKE_PTR(dir);
+        e->esp.mounted_by_us = true;
+        e->fd = open(e->esp.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (e->fd < 0) {
+                e->state_exit = EXIT_IO;
+                return asprintf(&e->error, "ESP %s: cannot open %s: %s", serial, e->esp.dir, strerror(errno)) < 0 ? -ENOMEM : 0;
+        }
+        e->state_exit = 0;
         return 0;
 }
 
@@ -77,16 +118,24 @@ int esp_list_open(struct esp_ctx *c, struct esp_list *l) {
         }
         if (l->reg.serials.n == 0)
                 return EXIT_ENV;
+        if (n_standin == 0) {
+                /* One private mount namespace: our mounts vanish with the process, even after a crash. */
+                r = esp_namespace_enter();
+                if (r < 0) {
+                        log_error("cannot create a private mount namespace: %s", strerror(-r));
+                        return EXIT_ENV;
+                }
+                for (size_t i = 0; i < l->reg.serials.n; i++)
+                        if (add_real_esp(c, l, l->reg.serials.v[i], l->reg.lines[i]) < 0)
+                                return EXIT_IO;
+                return 0;
+        }
         for (size_t i = 0; i < l->reg.serials.n; i++) {
                 const char *s = l->reg.serials.v[i], *dir = NULL;
                 for (size_t k = 0; k < c->esp_dirs.n && !dir; k++) {
                         const char *d = standin_dir(c->esp_dirs.v[k], serial);
                         if (d && streq(serial, s))
                                 dir = d;
-                }
-                if (!dir && n_standin == 0) {
-                        /* Real use: the device, mounted in our private namespace (esp/mount.c). */
-                        dir = NULL;
                 }
                 if (add_esp(l, s, dir, l->reg.lines[i]) < 0)
                         return EXIT_IO;
@@ -96,8 +145,8 @@ int esp_list_open(struct esp_ctx *c, struct esp_list *l) {
 
 int esp_make_writable(struct esp_ctx *c, struct esp_open *e) {
         (void)c;
-        (void)e;
-        return 0; /* stand-in directories are writable as they are */
+        /* stand-in directories are writable as they are; our mounts start read-only */
+        return e->esp.mounted_by_us ? esp_remount_rw(e->esp.dir) : 0;
 }
 
 void esp_list_close(struct esp_list *l) {
@@ -105,6 +154,11 @@ void esp_list_close(struct esp_list *l) {
                 struct esp_open *e = &l->v[i];
                 if (e->fd >= 0)
                         close(e->fd);
+                if (e->esp.mounted_by_us) {
+                        int r = esp_unmount(e->esp.dir);
+                        if (r < 0)
+                                log_warning("ESP %s: unmounting %s: %s", e->esp.name, e->esp.dir, strerror(-r));
+                }
                 free(e->esp.serial);
                 free(e->esp.name);
                 free(e->esp.dir);

@@ -99,8 +99,10 @@ int manifest_render(const struct manifest *m, char **ret) {
         struct manifest_record *sorted = malloc((m->n + 1) * sizeof *sorted);
         if (!sorted)
                 return -ENOMEM;
-        memcpy(sorted, m->records, m->n * sizeof *sorted);
-        qsort(sorted, m->n, sizeof *sorted, cmp_record);
+        if (m->n > 0) { /* memcpy and qsort need non-NULL pointers even for zero bytes */
+                memcpy(sorted, m->records, m->n * sizeof *sorted);
+                qsort(sorted, m->n, sizeof *sorted, cmp_record);
+        }
         size_t cap = 128 + m->n * 300, o = 0;
         char *out = malloc(cap);
         if (!out) {

@@ -111,9 +111,10 @@ static int census_esp(int espfd, const char *prefix, const char *version, const 
         _cleanup_close_ int dfd = openat(espfd, "loader/entries", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return 0;
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(dfd));
+        _cleanup_(closedirp) DIR *d = fdopendir(dfd);
         if (!d)
-                return -errno;
+                return negerrno(); /* dfd still ours: closed by its cleanup */
+        dfd = -1;                  /* owned by d now */
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (de->d_name[0] == '.')

@@ -320,7 +320,6 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
         p->have_bytes += freed;
 
         /* 5-6. Copies, newest version first, initrd before vmlinuz. */
-        size_t first_copy = p->n;
         for (size_t i = 0; i < nw; i++) {
                 if (w[i].same)
                         continue;
@@ -334,14 +333,15 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
                 p->copies++;
                 p->copy_bytes += w[i].size;
                 p->need_bytes += round_up(w[i].size, cluster);
+                /* a new version directory costs a cluster (counted at its first copied file) */
                 _cleanup_free_ char *dir = NULL;
                 struct stat st;
+                bool first_of_version = i == 0 || !streq(w[i - 1].version, w[i].version) || w[i - 1].same;
                 if (asprintf(&dir, "EFI/%s/%s", P, w[i].version) < 0)
                         return -ENOMEM;
-                if (fstatat(espfd, dir, &st, 0) < 0 && (i == 0 || !streq(w[i - 1].version, w[i].version) || w[i - 1].same))
+                if (first_of_version && fstatat(espfd, dir, &st, 0) < 0)
                         p->need_bytes += cluster;
         }
-        (void)first_copy;
 
         /* 7. Entries after their files; counted names kept; a pin's entry blessed. */
         for (size_t i = 0; i < in->synced->n; i++) {

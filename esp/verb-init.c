@@ -17,6 +17,9 @@
 #include "lib/macro.h"
 #include "lib/version.h"
 #include "boot/loader-conf.h"
+#include "device.h"
+#include "mount.h"
+#include "lib/spawn.h"
 
 #define PAYLOAD_MAX (16 * 1024 * 1024)
 #define SDBOOT_MARKER "#### LoaderInfo: systemd-boot "
@@ -217,15 +220,115 @@ static int register_serial(struct esp_ctx *c, const char *serial) {
         return 0;
 }
 
+/* grub-install for the boot code (spec §6 init): bios into the disk's MBR gap, uefi twice. */
+static int run_grub_install(struct esp_ctx *c, const char *mnt, const char *disk, bool uefi, const char *prefix) {
+        _cleanup_free_ char *boot_dir = NULL, *efi_dir = NULL, *id = NULL;
+        const char *prog = access("/usr/sbin/grub-install.real", X_OK) == 0 ? "/usr/sbin/grub-install.real" : "grub-install";
+        if (asprintf(&boot_dir, "--boot-directory=%s", mnt) < 0 || asprintf(&efi_dir, "--efi-directory=%s", mnt) < 0 ||
+            asprintf(&id, "--bootloader-id=%s", prefix) < 0)
+                return EXIT_IO;
+        for (int pass = 0; pass < (uefi ? 2 : 1); pass++) {
+                const char *argv[12];
+                size_t n = 0;
+                argv[n++] = prog;
+                argv[n++] = uefi ? "--target=x86_64-efi" : "--target=i386-pc";
+                argv[n++] = "--no-floppy";
+                if (uefi)
+                        argv[n++] = efi_dir;
+                argv[n++] = boot_dir;
+                argv[n++] = id;
+                if (pass == 1)
+                        argv[n++] = "--removable";
+                argv[n++] = disk;
+                argv[n] = NULL;
+                int st, r = spawn_run((char *const *)argv, NULL, &st);
+                if (r == -ENOENT || r == -EACCES) {
+                        log_error("grub-install not installed (package grub-pc or grub-efi-amd64)");
+                        return EXIT_ENV;
+                }
+                if (r < 0 || spawn_exit_code(st) != 0) {
+                        log_error("grub-install failed: exit status %d", r < 0 ? -1 : spawn_exit_code(st));
+                        return EXIT_CHILD;
+                }
+        }
+        (void)c;
+        return 0;
+}
+
+/* init PARTITION: the checks of format with an existing vfat, a unique serial, not mounted
+ * (unless --force); mount it in our namespace, install, register, refresh. */
+static int init_partition(struct esp_ctx *c, const char *dev, bool grub, bool uefi) {
+        _cleanup_free_ char *reason = NULL, *mnt = NULL;
+        int r = esp_device_check_partition(&c->paths, dev, true, true, c->force, &reason);
+        if (r == -EINVAL || r == -ENOENT) {
+                log_error("%s", reason ? reason : "partition not found");
+                return EXIT_INVALID;
+        }
+        if (r < 0) {
+                log_error("checking %s failed: %s", dev, strerror(-r));
+                return EXIT_IO;
+        }
+        if (r == 1 && reason)
+                log_warning("%s", reason);
+        struct esp_device_info info = {};
+        if ((r = esp_device_probe(&c->paths, dev, 0, &info)) < 0 || !info.uuid) {
+                log_error("%s: no filesystem serial (run espctl format first)", dev);
+                esp_device_info_done(&info);
+                return EXIT_INVALID;
+        }
+        _cleanup_free_ char *serial = strdup(info.uuid), *disk = info.disk ? strdup(info.disk) : NULL;
+        esp_device_info_done(&info);
+        if (c->dry_run) {
+                printf("would initialise %s (%s) for %s and refresh it\n", dev, serial, grub ? "grub" : "systemd-boot");
+                return 0;
+        }
+        int lock_fd = -1, code;
+        if ((code = espctl_lock(c, false, &lock_fd)))
+                return code;
+        struct refresh_run run = {};
+        struct esp_open e = { .fd = -1, .esp = { .name = serial, .serial = serial } };
+        if ((code = refresh_prepare(c, &run)))
+                goto out;
+        if ((r = esp_namespace_enter()) < 0) {
+                log_error("cannot create a private mount namespace: %s", strerror(-r));
+                code = EXIT_ENV;
+                goto out;
+        }
+        if ((r = esp_mount(&c->paths, serial, dev, &mnt)) < 0 || (r = esp_remount_rw(mnt)) < 0) {
+                log_error("ESP %s: mount of %s failed: %s", serial, dev, strerror(-r));
+                code = EXIT_IO;
+                goto out;
+        }
+        e.fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (grub && !c->no_boot_code && (code = run_grub_install(c, mnt, disk, uefi, run.ks.conf.prefix)))
+                goto out;
+        if (!(code = init_loader(c, &e, grub, uefi, &run.ks.conf, false)))
+                code = register_serial(c, serial);
+        if (!code) {
+                _cleanup_free_ char *summary = NULL, *plan = NULL;
+                code = refresh_one(c, &run, &e, &summary, &plan);
+                if (summary)
+                        printf("%s\n", summary);
+                refresh_finish(c, &run);
+        }
+out:
+        if (e.fd >= 0)
+                close(e.fd);
+        if (mnt && (r = esp_unmount(mnt)) < 0) {
+                log_error("ESP %s: unmounting %s failed: %s", serial, mnt, strerror(-r));
+                code = code ? code : EXIT_IO;
+        }
+        refresh_run_free(&run);
+        if (lock_fd >= 0)
+                close(lock_fd);
+        return code;
+}
+
 int verb_init(struct esp_ctx *c) {
         bool grub_arg = c->n_args > 0 && streq(c->args[c->n_args - 1], "grub");
         int n_dev = c->n_args - (grub_arg ? 1 : 0);
-        if (c->esp_dirs.n != 1 || n_dev != 0) {
-                if (c->esp_dirs.n == 0 && n_dev == 1) {
-                        log_error("init of a partition needs the device layer (esp/device.c), not built in this version; "
-                                  "use --esp-dir on a mounted ESP");
-                        return EXIT_ENV;
-                }
+        bool by_dir = c->esp_dirs.n == 1 && n_dev == 0, by_dev = c->esp_dirs.n == 0 && n_dev == 1;
+        if (!by_dir && !by_dev) {
                 log_error("init takes a PARTITION, or exactly one --esp-dir and no PARTITION (see --help)");
                 return EXIT_USAGE;
         }
@@ -235,6 +338,8 @@ int verb_init(struct esp_ctx *c) {
                 log_error("systemd-boot needs UEFI: %s/%s does not exist (this machine boots by BIOS)", c->paths.sysfs, SYSFS_EFI_DIR);
                 return EXIT_INVALID;
         }
+        if (by_dev)
+                return init_partition(c, c->args[0], grub, uefi);
         if (c->dry_run) {
                 printf("would initialise %s for %s and refresh it\n", c->esp_dirs.v[0], grub ? "grub" : "systemd-boot");
                 return 0;

@@ -6,8 +6,9 @@
 #   qboot.sh efi|bios DIR LOG [--kernel K --initrd I --append CMDLINE]
 #
 # DIR holds disk0.img (and disk1.img), state.img and, for efi, vars.fd. Exit status: qemu's (0 when the
-# guest powered off), 124 on timeout. E2E_BOOT_TIMEOUT (default 60 s), E2E_MEM (MiB, default 1024) and
-# E2E_ACCEL (default tcg; kvm only by explicit choice on developer hardware) tune it.
+# guest powered off), 124 on timeout, 125 when a firmware or loader prompt shows that nothing was
+# bootable. E2E_BOOT_TIMEOUT (default 120 s), E2E_MEM (MiB, default 1024) and E2E_ACCEL (default tcg;
+# kvm only by explicit choice on developer hardware) tune it.
 set -euo pipefail
 E2E_PROG=qboot
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +48,21 @@ args+=(-serial "file:$logf")
 rm -f "$logf"
 [ -n "${E2E_SHOW_QEMU:-}" ] && log "qemu-system-x86_64 ${args[*]}"
 rc=0
-timeout -k 5 "${E2E_BOOT_TIMEOUT:-60}" qemu-system-x86_64 "${args[@]}" </dev/null >"$logf.qemu" 2>&1 || rc=$?
+timeout -k 5 "${E2E_BOOT_TIMEOUT:-120}" qemu-system-x86_64 "${args[@]}" </dev/null >"$logf.qemu" 2>&1 &
+qpid=$!
+# Never leave qemu behind: timeout passes the signal on to it.
+trap 'kill $qpid 2>/dev/null || true' EXIT INT TERM
+# A firmware or loader prompt means nothing bootable was found: no need to wait for the time limit.
+while kill -0 $qpid 2>/dev/null; do
+	if grep -aqE 'Shell> |grub> |Press ESC in [0-9] seconds to skip startup\.nsh' "$logf" 2>/dev/null; then
+		log "$(basename "$logf"): firmware or loader prompt reached (nothing bootable); stopping qemu"
+		kill $qpid 2>/dev/null || true
+		wait $qpid 2>/dev/null || true
+		exit 125
+	fi
+	sleep 0.5
+done
+wait $qpid || rc=$?
+trap - EXIT INT TERM
 [ -s "$logf.qemu" ] || rm -f "$logf.qemu"
 exit $rc

@@ -154,7 +154,8 @@ int kernel_select(const struct selection_input *in, struct selection *s) {
         if ((r = mark_all(s, in->installing, REASON_INSTALLING)) < 0)
                 goto fail;
 
-        qsort(s->kernels, s->n_kernels, sizeof *s->kernels, cmp_entry);
+        if (s->n_kernels > 1) /* qsort's base must not be NULL, even for zero elements */
+                qsort(s->kernels, s->n_kernels, sizeof *s->kernels, cmp_entry);
 
         /* 4-5. Selected minus removing and series names; synced needs image and initrd. */
         for (size_t i = 0; i < s->n_kernels; i++) {

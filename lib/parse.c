@@ -25,7 +25,8 @@ int lines_foreach(const char *buf, size_t len, unsigned flags, line_cb cb, void 
         _cleanup_free_ char *copy = malloc(len + 1);
         if (!copy)
                 return -ENOMEM;
-        memcpy(copy, buf, len);
+        if (len)
+                memcpy(copy, buf, len);
         copy[len] = 0;
         unsigned lineno = 0;
         char *p = copy, *end = copy + len;

@@ -78,6 +78,38 @@ new_disks() {
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE/e2e/steps"
 	echo 0 >"$STAGE/e2e/boot"
+	if [ "${E2E_ESP_ACCESS:-device}" = dir ]; then
+		local i
+		for i in "${!ESP_IMGS[@]}"; do
+			printf '%s %s\n' "$(esp_serial "$i")" "$(esp_device "$i")" >>"$STAGE/e2e/esp-mounts"
+		done
+	fi
+}
+
+# The guest's view of ESP i: its block device and its FAT serial.
+esp_device() { # esp-index
+	case $LAYOUT:$1 in
+	bios:0) echo /dev/vda2 ;;
+	*:0) echo /dev/vda1 ;;
+	*:1) echo /dev/vdb1 ;;
+	esac
+}
+esp_serial() { # esp-index
+	local id
+	[ "$1" = 0 ] && id=$FATID_ESP_0 || id=$FATID_ESP_1
+	echo "${id:0:4}-${id:4:4}"
+}
+
+# The step that initialises ESP i: `espctl init DEVICE` (the toolkit probes and mounts it), or with
+# E2E_ESP_ACCESS=dir `espctl --esp-dir SERIAL=DIR init` on the ESP /init mounted.
+esp_init_step() { # boot esp-index [init arguments...]
+	local n=$1 i=$2
+	shift 2
+	if [ "${E2E_ESP_ACCESS:-device}" = dir ]; then
+		step "$n" "espctl \$TK_BASE \$TK_ESP$i init${*:+ $*}"
+	else
+		step "$n" "espctl \$TK init $(esp_device "$i")${*:+ $*}"
+	fi
 }
 
 # The initrd of a kernel label: the base archive plus the label segment (--bad: a kernel that fails).
@@ -129,6 +161,11 @@ step() {
 	printf '%s\n' "$cmd" >>"$f"
 	k=$(grep -cv '^\(#.*\)\?$' "$f")
 	STEP_RC[$n:$k]=$want
+}
+
+# Expected exit of step K of a boot (K = 0 is /init's boot-complete): 0, nz or any.
+step_rc() { # boot k rc
+	STEP_RC[$1:$2]=$3
 }
 
 make_state() {
@@ -243,7 +280,8 @@ boot() {
 	local what="boot $n"
 	if [ $rc -ne 0 ] || [ -z "${E[end]:-}" ]; then
 		local why="qemu exit $rc"
-		[ $rc -eq 124 ] && why="timeout after ${E2E_BOOT_TIMEOUT:-60} s"
+		[ $rc -eq 124 ] && why="timeout after ${E2E_BOOT_TIMEOUT:-120} s"
+		[ $rc -eq 125 ] && why="firmware or loader prompt, nothing bootable"
 		[ -z "${E[end]:-}" ] && why="$why, no 'E2E: end' line"
 		boot_failed "$what" "a complete boot" "$why"
 	fi
@@ -275,6 +313,10 @@ boot() {
 		check_detect "$what"
 	fi
 	check_steps "$n"
+	# Later boots depend on what provisioning wrote: stop here rather than time out on empty ESPs.
+	if [ "$n" = P ] && [ "$STEP_FAILED" = 1 ]; then
+		abort "provisioning" "every step exit 0" "a step failed (see above)"
+	fi
 }
 
 boot_failed() { # what expected got
@@ -306,6 +348,7 @@ parse_log() { # logfile: fills E, STEPS_OUT and OUT_LINES from the "E2E: " lines
 # Every step ran with its expected exit code (unknown steps count as expected 0).
 check_steps() { # boot
 	local s k rc cmd want
+	STEP_FAILED=0
 	declare -A seen=()
 	for s in "${STEPS_OUT[@]}"; do
 		[[ $s =~ ^n=([0-9]+)\ rc=([0-9]+)\ cmd=(.*)$ ]] || { fail "boot $1 step line" "n=K rc=R cmd=C" "$s"; continue; }
@@ -318,7 +361,9 @@ check_steps() { # boot
 		*) check_eq "boot $1 step $k ($cmd) rc" "$want" "$rc" ;;
 		esac
 		if [ "$rc" != 0 ] && [ "$want" != nz ] && [ "$want" != any ]; then
-			printf '    | %s\n' "${OUT_LINES[@]: -10}"
+			local from=$((${#OUT_LINES[@]} > 10 ? ${#OUT_LINES[@]} - 10 : 0))
+			[ ${#OUT_LINES[@]} -eq 0 ] || printf '    | %s\n' "${OUT_LINES[@]:$from}"
+			STEP_FAILED=1
 		fi
 	done
 	for k in "${!STEP_RC[@]}"; do

@@ -15,7 +15,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export TOP
 . "$TOP/images/lib.sh"
 E2E_PROG=e2e
-SCEN_DIR=$TOP/tests/e2e/scenarios
+SCEN_DIR=${E2E_SCENARIO_DIR:-$TOP/tests/e2e/scenarios}
 
 jobs=${E2E_JOBS:-auto}
 keep=0
@@ -135,9 +135,15 @@ report() { # name: print a finished scenario's output and tally it
 }
 S_PASS=0 S_FAIL=0 S_SKIP=0 C_PASS=0 C_FAIL=0 BOOTS=0 BOOT_SECS=0
 
+# Interrupted: end every process this runner started (scenario subshells, qboot, timeout, qemu), by pid.
+kill_tree() { # pid
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null || true
+}
 cleanup() {
 	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+	for p in $(jobs -p); do kill_tree "$p"; done
 }
 trap cleanup EXIT INT TERM
 

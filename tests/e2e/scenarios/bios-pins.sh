@@ -6,7 +6,7 @@ requires_toolkit espctl kernel-select
 new_disks bios bios
 stage_kernels "$LABEL_A" "$LABEL_B"
 stage_toolkit_root
-step P 'espctl $TK init /dev/vda2 --no-boot-code'
+esp_init_step P 0 --no-boot-code
 step P 'espctl $TK refresh'
 step 1 "kernel-select \$TK pin $LABEL_A"
 step 2 "kernel-select \$TK pin $LABEL_B --next-boot"

@@ -6,7 +6,7 @@ requires_toolkit espctl kernel-select
 new_disks efi uefi
 stage_kernels "$LABEL_A" --bad "$LABEL_B"
 stage_toolkit_root tries=2
-step P 'espctl $TK init /dev/vda1'
+esp_init_step P 0
 step P 'espctl $TK refresh'
 step 3 'espctl $TK status' any
 make_state

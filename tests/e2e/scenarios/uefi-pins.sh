@@ -6,7 +6,7 @@ requires_toolkit espctl kernel-select
 new_disks efi uefi
 stage_kernels "$LABEL_A" "$LABEL_B"
 stage_toolkit_root
-step P 'espctl $TK init /dev/vda1'
+esp_init_step P 0
 step P 'espctl $TK refresh'
 step 1 "kernel-select \$TK pin $LABEL_A"
 step 2 "kernel-select \$TK pin $LABEL_B --next-boot"

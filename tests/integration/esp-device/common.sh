@@ -27,14 +27,15 @@ need_loop_devices() {
 
 # attach VAR IMAGE: a loop device with its partitions as /dev/loopNpK, its path in $VAR.
 # (Not a command substitution: the subshell would lose LOOPS and leak the device.)
-# The kernel rescans a loop disk's table at the next open of the whole disk and drops the
-# partition devices meanwhile; BLKRRPART now does that scan once, before any test looks.
+# Partitions are added from user space (partx parses the table, BLKPG adds them) and the loop
+# device is attached without partition scanning: kernels without GPT support (this build
+# machine's) would otherwise drop them again at the next open of the whole disk.
 attach() {
         local -n _dev=$1
         local i n
         _dev=$(losetup -f --show "$2") || return 1
         LOOPS+=("$_dev")
-        blockdev --rereadpt "$_dev" 2>/dev/null || partx -a "$_dev" 2>/dev/null || true
+        partx -a "$_dev" 2>/dev/null || true
         n=$(sfdisk -d "$2" 2>/dev/null | grep -c 'start=')
         for i in $(seq 50); do
                 [ -b "${_dev}p$n" ] && break

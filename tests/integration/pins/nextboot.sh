@@ -52,7 +52,9 @@ expect_match "$ERR" "fault-points: 0" "zero write points"
 expect_unchanged "$R" armed "efivars untouched"
 expect_unchanged "$TMP/g1" armedg "grub ESP untouched"
 rm "$EV/LoaderEntryOneShot-$GUID"
+snap "$R" dry
 run espctl "${E[@]}" --dry-run refresh
+expect_unchanged "$R" dry "refresh --dry-run leaves the root and efivars byte-identical"
 expect_match "$OUT" "efi: set LoaderEntryOneShot proxmox-$V.conf" "dry run shows the variable it would set"
 expect_eq "$(efi_get "$EV" LoaderEntryOneShot)" "<absent>" "dry run writes no variable"
 run espctl "${E[@]}" refresh

@@ -40,9 +40,18 @@ expect_eq "$(grubenv_list "$TMP/g1")" "" "next_entry cleared (GRUB would have do
 t_check "V stays selected while the pin file exists" test -f "$TMP/esp2/loader/entries/proxmox-$V.conf"
 t_check "no warning about a fallback" bash -c "! grep -q next-boot <<<\"\$1\"" _ "$ERR"
 
-# leftovers of ours (the firmware booted another way and left the one-shot): boot-complete
+# leftovers of ours (the firmware booted another way and left the one-shot and next_entry):
+# boot-complete
 efi_set "$EV" LoaderEntryOneShot "proxmox-$V.conf" '\x07'
+if command -v grub-editenv >/dev/null; then
+        grub-editenv "$TMP/g1/grub/grubenv" set "next_entry=proxmox-$V"
+        expect_eq "$(grubenv_list "$TMP/g1")" "next_entry=proxmox-$V" "(a next_entry left over)"
+fi
+snap "$R" dry
+snap "$TMP/g1" dryg
 run espctl "${E[@]}" --dry-run boot-complete
+expect_unchanged "$R" dry "boot-complete --dry-run leaves the root and efivars byte-identical"
+expect_unchanged "$TMP/g1" dryg "and the grub ESP"
 expect_rc 0 "boot-complete --dry-run"
 expect_match "$OUT" "efi: delete LoaderEntryOneShot proxmox-$V.conf" "dry run names the variable"
 expect_match "$OUT" "would delete $PIN" "dry run names the pin file"
@@ -55,6 +64,8 @@ expect_match "$ERR" "deleted LoaderEntryOneShot=proxmox-$V.conf" "and named"
 t_check "V left the selection: its entry is gone" test ! -e "$TMP/esp1/loader/entries/proxmox-$V.conf"
 t_check "and its files" test ! -e "$TMP/esp2/EFI/proxmox/$V"
 t_check "and from the grub ESP" test ! -e "$TMP/g1/vmlinuz-$V"
+expect_eq "$(grubenv_list "$TMP/g1")" "" "boot-complete cleared our next_entry"
+expect_eq "$(stat -c %s "$TMP/g1/grub/grubenv")" 1024 "grubenv keeps its size"
 snap "$TMP/esp1" bc
 run FAULT_AT=count espctl "${E[@]}" boot-complete
 expect_rc 0 "boot-complete on an ordinary boot"

@@ -352,6 +352,9 @@ static void test_list_fake_sysfs(void **state) {
         paths_free(&p);
 }
 
+/* Loop devices of integration tests running at the same time may vanish between two calls. */
+static bool gone(int r) { return r == -ENOENT || r == -ENXIO || r == -ENODEV; }
+
 /* On the real system every listed candidate is a block device of the ESP type. */
 static void test_list_real_system(void **state) {
         (void)state;
@@ -360,7 +363,10 @@ static void test_list_real_system(void **state) {
         assert_int_equal(esp_device_list(&real_paths, &c, &n), 0);
         for (size_t k = 0; k < n; k++) {
                 struct esp_device_info i;
-                assert_int_equal(esp_device_probe(&real_paths, c[k].device, 0, &i), 0);
+                int r = esp_device_probe(&real_paths, c[k].device, 0, &i);
+                if (gone(r))
+                        continue;
+                assert_int_equal(r, 0);
                 assert_true(i.is_block && i.is_partition);
                 assert_string_equal(i.part_type, ESP_TYPE_GUID);
                 esp_device_info_done(&i);
@@ -377,9 +383,12 @@ static void test_find_by_serial(void **state) {
         assert_true(r >= 0);
         for (char **d = devs; d && *d; d++) {
                 struct esp_device_info i;
-                assert_int_equal(esp_device_probe(&real_paths, *d, 0, &i), 0);
-                assert_string_equal(i.uuid, "2F7A-2067");
-                esp_device_info_done(&i);
+                r = esp_device_probe(&real_paths, *d, 0, &i);
+                if (!gone(r)) {
+                        assert_int_equal(r, 0);
+                        assert_string_equal(i.uuid, "2F7A-2067");
+                        esp_device_info_done(&i);
+                }
                 free(*d);
         }
         free(devs);
