@@ -350,7 +350,10 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
                 _cleanup_free_ char *content = NULL, *name = NULL, *rel = NULL, *old = NULL;
                 if ((r = render_entry(in, v, &content)) < 0)
                         return plan_error(p, r, "cannot render the entry of %s", v);
-                bool bless = e && e->left >= 0 && in->pin_sd && streq(v, in->pin_sd);
+                /* the default's target and the permanent pin (E, pin_grub) are blessed: a pin
+                 * must not run out of tries */
+                bool pinned = (in->pin_sd && streq(v, in->pin_sd)) || (in->pin_grub && streq(v, in->pin_grub));
+                bool bless = e && e->left >= 0 && pinned;
                 name = e && !bless ? strdup(e->file) : bls_entry_name(P, v, e ? 0 : (int)in->tries);
                 if (!name || asprintf(&rel, "loader/entries/%s", name) < 0)
                         return -ENOMEM;

@@ -9,6 +9,7 @@
 #include "lib/lock.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/version.h"
 
 int espctl_lock(struct esp_ctx *c, bool shared, int *ret_fd) {
         *ret_fd = -1;
@@ -32,6 +33,14 @@ int espctl_lock(struct esp_ctx *c, bool shared, int *ret_fd) {
 
 int refresh_prepare(struct esp_ctx *c, struct refresh_run *run) {
         *run = (struct refresh_run){};
+        const strv *lists[] = { &c->installing, &c->removing };
+        for (size_t l = 0; l < 2; l++)
+                for (size_t i = 0; i < lists[l]->n; i++)
+                        if (!version_is_valid(lists[l]->v[i])) {
+                                log_error("invalid version: --%s '%s': expected a kernel release such as 6.8.12-4-pve",
+                                          l == 0 ? "installing" : "removing", lists[l]->v[i]);
+                                return EXIT_INVALID;
+                        }
         _cleanup_free_ char *error = NULL;
         int r = kernel_state_load(&c->paths, &c->installing, &c->removing, &run->ks, &error);
         if (r == -EINVAL && error) {

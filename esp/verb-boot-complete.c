@@ -36,6 +36,7 @@ int verb_boot_complete(struct esp_ctx *c) {
                 return code;
         struct esp_list l = {};
         struct refresh_run run = {};
+        _cleanup_free_ char *version = NULL; /* before any goto: cleanup runs at every exit */
         code = espctl_open_esps(c, &l);
         if (code) {
                 code = code < 0 ? 0 : code;
@@ -43,7 +44,7 @@ int verb_boot_complete(struct esp_ctx *c) {
         }
         if ((code = refresh_prepare(c, &run)))
                 goto out;
-        _cleanup_free_ char *version = booted_counted_version(c, run.in.prefix);
+        version = booted_counted_version(c, run.in.prefix);
         for (size_t i = 0; version && i < l.n; i++) {
                 if (l.v[i].fd < 0)
                         continue;

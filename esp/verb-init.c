@@ -309,7 +309,8 @@ static int init_partition(struct esp_ctx *c, const char *dev, bool grub, bool ue
                 code = refresh_one(c, &run, &e, &summary, &plan);
                 if (summary)
                         printf("%s\n", summary);
-                refresh_finish(c, &run);
+                int r = refresh_finish(c, &run);
+                code = code ? code : r;
         }
 out:
         if (e.fd >= 0)
@@ -379,7 +380,8 @@ int verb_init(struct esp_ctx *c) {
                 code = refresh_one(c, &run, &e, &summary, &plan);
                 if (summary)
                         printf("%s\n", summary);
-                refresh_finish(c, &run);
+                int r = refresh_finish(c, &run);
+                code = code ? code : r;
         }
         close(e.fd);
 out:
@@ -430,7 +432,8 @@ int verb_reinit(struct esp_ctx *c) {
                 if (r && !code)
                         code = r;
         }
-        refresh_finish(c, &run);
+        int fin = refresh_finish(c, &run);
+        code = code ? code : fin;
 out:
         refresh_run_free(&run);
         esp_list_close(&l);

@@ -196,10 +196,12 @@ else
 fi
 
 FAILS=0
+declare -A XFAIL_HIT=()
 fail_point() { # message
         local key="$SCEN $MODE $TARGET $N"
         if [ -n "${XFAIL[$key]:-}" ]; then
                 echo "xfail $key: $1 (known: ${XFAIL[$key]})"
+                XFAIL_HIT[$key]=1
                 XFAILED=$((XFAILED + 1))
         else
                 echo "FAIL $key: $1"
@@ -227,11 +229,18 @@ try_point() {
                 if [ "$RC" != "$want" ]; then fail_point "exit $RC, expected $want: $ERR"; return; fi
         else
                 if [ "$RC" = 0 ]; then
-                        if ! printf '%s' "$ERR" | grep -q 'warning'; then
-                                fail_point "$MODE swallowed: exit 0 without a warning"
+                        # Exit 0 is accepted when a warning names the failure (EFI variables are
+                        # non-fatal, spec §8, §9 row 19) or when everything persistent reached the
+                        # reference: then the failed write was the volatile crc cache in /run,
+                        # which espctl deliberately only logs at debug level.
+                        if printf '%s' "$ERR" | grep -q 'warning'; then
+                                NONFATAL+=("$TARGET:$N(warning)")
+                        elif same_state "$W" "$REF"; then
+                                NONFATAL+=("$TARGET:$N(cache)")
+                        else
+                                fail_point "$MODE swallowed: exit 0, no warning, state differs from the reference: $DIFF"
                                 return
                         fi
-                        NONFATAL+=("$TARGET:$N")
                 elif [ "$RC" != 4 ]; then
                         fail_point "exit $RC, expected 4: $ERR"
                         return
@@ -287,6 +296,9 @@ for MODE in "${MODES[@]}"; do
         for key in "${!XFAIL[@]}"; do
                 read -r s m tg n <<<"$key"
                 [ "$s" = "$SCEN" ] && [ "$m" = "$MODE" ] || continue
+                [ -n "${XFAIL_HIT[$key]:-}" ] && continue
+                echo "FAIL $key: listed as a known failure but passed; remove it from XFAIL"
+                FAILS=$((FAILS + 1))
         done
         extra=
         [ "$XFAILED" -gt 0 ] && extra+=", $XFAILED expected failures"

@@ -93,7 +93,8 @@ run_one() {
         else
                 local art
                 art=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //')
-                printf 'fuzz: %-15s FAIL  (exit %d) %s\n' "$t" "$rc" "$(grep -m1 -E 'ERROR|runtime error|property violated|Timeout|leak' "$log" || true)"
+                printf 'fuzz: %-15s FAIL  (exit %d) %s\n' "$t" "$rc" \
+                        "$(grep -m1 -E 'runtime error|ERROR|Timeout|leak' "$log" || true) $(grep -m1 -o 'in LLVMFuzzerTestOneInput [^ ]*' "$log" || true)"
                 printf '      log: %s\n      reproduce: %s %s\n' "$log" "$B/fuzz-$t" "${art:-<see log>}"
         fi
         if [ "${FUZZ_MERGE:-0}" = 1 ] && [ $rc -eq 0 ]; then

@@ -19,6 +19,9 @@ for args in "" "frobnicate" "reinit x" "clean --dryrun" "refresh extra" "status 
 done
 run espctl --root "$R" --esp-dir 2F7A-2067="$TMP/esp1" --esp-dir "$TMP/esp2" refresh
 expect_rc 1 "mixed --esp-dir forms"
+run espctl "${E[@]}" refresh --installing "a b"
+expect_rc 2 "--installing an invalid version"
+expect_match "$ERR" "invalid version: --installing 'a b'" "invalid --installing named"
 expect_unchanged "$TMP" all "usage errors write nothing"
 
 # command line without root=: exit 2 before any ESP is touched; --no-root-check accepts it
@@ -62,6 +65,8 @@ expect_rc 3 "no ESP registered"
 expect_match "$ERR" "no ESP registered" "not configured message"
 run espctl --root "$R" --graceful refresh
 expect_rc 0 "--graceful"
+run espctl --root "$R" --graceful boot-complete
+expect_rc 0 "--graceful boot-complete without ESPs"
 mv "$TMP/uuids" "$R/etc/kernel/proxmox-boot-uuids"
 
 # uninitialised ESP and a newer manifest format: exit 2 for that ESP only
