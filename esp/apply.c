@@ -10,23 +10,6 @@
 #include "lib/macro.h"
 #include <zlib.h>
 
-/* Split rel into a directory descriptor and its last component. */
-static int open_parent(int espfd, const char *rel, char **ret_base) {
-        _cleanup_free_ char *d = strdup(rel), *b = strdup(rel);
-        if (!d || !b)
-                return -ENOMEM;
-        const char *dir = strchr(rel, '/') ? dirname(d) : ".";
-        int fd = openat(espfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negerrno();
-        *ret_base = strdup(basename(b));
-        if (!*ret_base) {
-                close(fd);
-                return -ENOMEM;
-        }
-        return fd;
-}
-
 int esp_mkdirs(int espfd, const char *rel) {
         _cleanup_free_ char *path = strdup(rel);
         if (!path)
@@ -39,7 +22,7 @@ int esp_mkdirs(int espfd, const char *rel) {
                         if (r < 0 && r != -EEXIST)
                                 return r;
                         _cleanup_free_ char *base = NULL;
-                        _cleanup_close_ int pfd = open_parent(espfd, path, &base);
+                        _cleanup_close_ int pfd = open_parent_at(espfd, path, &base);
                         if (pfd < 0)
                                 return pfd;
                         if ((r = fs_fsync(pfd)) < 0)
@@ -51,12 +34,12 @@ int esp_mkdirs(int espfd, const char *rel) {
         return 0;
 }
 
-static int write_rel(int espfd, const char *rel, const char *content, size_t len) {
+int esp_write_rel(int espfd, const char *rel, const char *content, size_t len) {
         int r = esp_mkdirs(espfd, rel);
         if (r < 0)
                 return r;
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int dfd = open_parent(espfd, rel, &base);
+        _cleanup_close_ int dfd = open_parent_at(espfd, rel, &base);
         if (dfd < 0)
                 return dfd;
         r = atomic_write_at(dfd, base, content, len, 0644);
@@ -65,7 +48,7 @@ static int write_rel(int espfd, const char *rel, const char *content, size_t len
 
 static int remove_rel(int espfd, const char *rel, bool dir) {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int dfd = open_parent(espfd, rel, &base);
+        _cleanup_close_ int dfd = open_parent_at(espfd, rel, &base);
         if (dfd < 0)
                 return dfd == -ENOENT ? 0 : dfd;
         int r = fs_unlinkat(dfd, base, dir ? AT_REMOVEDIR : 0);
@@ -80,7 +63,7 @@ static int copy_rel(int espfd, const struct action *a) {
         if (r < 0)
                 return r;
         _cleanup_free_ char *base = NULL, *tmp = NULL;
-        _cleanup_close_ int dfd = open_parent(espfd, a->path, &base);
+        _cleanup_close_ int dfd = open_parent_at(espfd, a->path, &base);
         if (dfd < 0)
                 return dfd;
         _cleanup_close_ int src = open(a->src, O_RDONLY | O_CLOEXEC);
@@ -125,7 +108,7 @@ static int copy_rel(int espfd, const struct action *a) {
 
 static int rename_rel(int espfd, const char *from, const char *to) {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int dfd = open_parent(espfd, to, &base);
+        _cleanup_close_ int dfd = open_parent_at(espfd, to, &base);
         if (dfd < 0)
                 return dfd;
         int r = fs_renameat(espfd, from, espfd, to);
@@ -157,7 +140,7 @@ int esp_plan_apply(const struct esp_plan *p, int espfd, struct crc_cache *cache,
                         r = rename_rel(espfd, a->path, a->path2);
                         break;
                 default:
-                        r = write_rel(espfd, a->path, a->content, a->len);
+                        r = esp_write_rel(espfd, a->path, a->content, a->len);
                         break;
                 }
                 if (r < 0) {

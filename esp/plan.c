@@ -134,7 +134,10 @@ static int read_at(int espfd, const char *rel, char **ret, size_t *len) {
 static int manifest_build(const struct refresh_input *in, const struct esp_scan *scan, enum esp_mode mode,
                           const struct want_file *w, size_t nw, const struct esp_plan *p, bool pending,
                           char **ret) {
-        struct manifest m = { .prefix = (char *)in->prefix, .mode = (char *)esp_mode_name(mode) };
+        /* Until the final manifest, the old prefix stays recorded: a run that fails half-way
+         * must still find the old prefix's names to finish removing them. */
+        const char *prefix = pending && scan->have_manifest ? scan->manifest.prefix : in->prefix;
+        struct manifest m = { .prefix = (char *)prefix, .mode = (char *)esp_mode_name(mode) };
         int r = 0;
         for (size_t i = 0; i < nw && r >= 0; i++) {
                 if (!pending || w[i].same)
@@ -174,7 +177,9 @@ static int manifest_build(const struct refresh_input *in, const struct esp_scan 
                 /* during the copies, keep every old record whose file is not removed before them */
                 if (pending && (rec->kind == MK_ENTRY || rec->kind == MK_CONFIG || rec->kind == MK_FILE)) {
                         keep = !manifest_find(&m, rec->path, -1);
-                        for (size_t k = 0; k < p->n && keep; k++)
+                        /* only removals before the first copy are done when this manifest is on
+                         * the ESP; the keeper's (step 8) are not */
+                        for (size_t k = 0; k < p->n && keep && p->a[k].kind != ACT_COPY; k++)
                                 if ((p->a[k].kind == ACT_REMOVE_FILE || p->a[k].kind == ACT_REMOVE_ENTRY) &&
                                     p->a[k].path && streq(p->a[k].path, rec->path))
                                         keep = false;
@@ -246,6 +251,66 @@ static const struct scan_kernel *pick_keeper(const struct refresh_input *in, con
 
 static bool same_kernel(const struct scan_kernel *a, const struct scan_kernel *b) { return a && b && a == b; }
 
+/* Step 4: every stale version's kernel files (and its directory), except the keeper's. */
+static int plan_remove_stale_kernels(const struct refresh_input *in, struct esp_plan *p, int espfd, enum esp_mode mode,
+                                     const struct esp_scan *scan, const struct scan_kernel *keeper, uint64_t cluster) {
+        uint64_t freed = 0;
+        for (size_t i = 0; i < scan->n_kernels; i++) {
+                const struct scan_kernel *k = &scan->kernels[i];
+                if (!is_stale(in, k->prefix, k->version) || same_kernel(k, keeper))
+                        continue;
+                int r = plan_remove_kernel(p, espfd, mode, k, cluster, &freed);
+                if (r < 0)
+                        return r;
+                p->removed_versions++;
+        }
+        p->have_bytes += freed; /* deleted before any copy: their space counts */
+        return 0;
+}
+
+/* Steps 5-6: a copy for every changed file, with the space it needs (a new version directory
+ * costs a cluster, counted at its first copied file). */
+static int plan_copies(struct esp_plan *p, int espfd, enum esp_mode mode, const char *prefix, const struct want_file *w,
+                       size_t nw, uint64_t cluster) {
+        for (size_t i = 0; i < nw; i++) {
+                if (w[i].same)
+                        continue;
+                int r = add(p, ACT_COPY, w[i].rel, NULL, NULL, 0);
+                if (r < 0)
+                        return r;
+                struct action *a = &p->a[p->n - 1];
+                a->size = w[i].size;
+                a->crc = w[i].crc;
+                if (!(a->src = strdup(w[i].src)) || !(a->src_display = strdup(w[i].display)))
+                        return -ENOMEM;
+                p->copies++;
+                p->copy_bytes += w[i].size;
+                p->need_bytes += round_up(w[i].size, cluster);
+                if (mode != MODE_SYSTEMD_BOOT)
+                        continue;
+                _cleanup_free_ char *dir = NULL;
+                struct stat st;
+                bool first_of_version = i == 0 || !streq(w[i - 1].version, w[i].version) || w[i - 1].same;
+                if (asprintf(&dir, "EFI/%s/%s", prefix, w[i].version) < 0)
+                        return -ENOMEM;
+                if (first_of_version && fstatat(espfd, dir, &st, 0) < 0)
+                        p->need_bytes += cluster;
+        }
+        return 0;
+}
+
+/* Does this entry go in step 3: stale and not the keeper's, or re-spun and not needed while
+ * its files are replaced (it is the default's target, or nothing else would boot)? */
+static bool entry_goes_first(const struct refresh_input *in, const struct scan_entry *e, const struct scan_kernel *keeper,
+                             const struct want_file *w, size_t nw, size_t n_u, const char *target) {
+        bool stale = is_stale(in, e->prefix, e->version);
+        bool is_keeper = keeper && keeper->prefix && streq(e->version, keeper->version) && streq(e->prefix, keeper->prefix);
+        if (stale)
+                return !is_keeper;
+        bool respun = !version_files_same(w, nw, e->version);
+        return respun && n_u > 0 && !(target && streq(e->version, target));
+}
+
 static int plan_systemd_boot(const struct refresh_input *in, int espfd, const struct esp_scan *scan,
                              struct want_file *w, size_t nw, uint64_t cluster, struct esp_plan *p) {
         int r;
@@ -278,18 +343,26 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
         if (r < 0)
                 return plan_error(p, r, "loader/loader.conf: cannot set default %s", def);
 
-        /* 2. A default naming an entry about to go is reset first. */
+        /* 2. If no entry left after step 3 matches the current default, point it at one that
+         * stays (P-* if one matches it, else the keeper) before anything is removed. */
         if (scan->loader_conf && loader_conf_get(scan->loader_conf, scan->loader_conf_len, "default", &old_def) >= 0) {
-                bool names_stale = false;
+                bool resolves = false;
+                const char *stay = NULL;
+                _cleanup_free_ char *star = NULL;
+                if (asprintf(&star, "%s-*", P) < 0)
+                        return -ENOMEM;
                 for (size_t i = 0; i < scan->n_entries; i++) {
                         const struct scan_entry *e = &scan->entries[i];
-                        bool is_keeper = keeper && streq(e->version, keeper->version) && streq(e->prefix, keeper->prefix ? keeper->prefix : "");
-                        if (is_stale(in, e->prefix, e->version) && !is_keeper && bls_glob_match(old_def, e->file))
-                                names_stale = true;
+                        if (entry_goes_first(in, e, keeper, w, nw, n_u, target))
+                                continue;
+                        resolves |= bls_glob_match(old_def, e->file);
+                        if (bls_glob_match(star, e->file))
+                                stay = star;
+                        else if (!stay)
+                                stay = e->file;
                 }
-                _cleanup_free_ char *star = NULL, *interim = NULL;
-                if (names_stale && asprintf(&star, "%s-*", P) >= 0 && !streq(old_def, star) &&
-                    loader_conf_edit(scan->loader_conf, scan->loader_conf_len, star, NULL, &interim) >= 0 &&
+                _cleanup_free_ char *interim = NULL;
+                if (!resolves && stay && loader_conf_edit(scan->loader_conf, scan->loader_conf_len, stay, NULL, &interim) > 0 &&
                     (r = add(p, ACT_INTERIM_CONFIG, "loader/loader.conf", NULL, interim, strlen(interim))) < 0)
                         return r;
         }
@@ -297,51 +370,20 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
         /* 3. Stale entries (not the keeper's), and re-spun entries that may go first. */
         for (size_t i = 0; i < scan->n_entries; i++) {
                 const struct scan_entry *e = &scan->entries[i];
-                bool is_keeper = keeper && streq(e->version, keeper->version) && keeper->prefix && streq(e->prefix, keeper->prefix);
-                bool respun = !is_stale(in, e->prefix, e->version) && !version_files_same(w, nw, e->version);
-                bool respun_first = respun && n_u > 0 && !(target && streq(e->version, target));
-                if ((is_stale(in, e->prefix, e->version) && !is_keeper) || respun_first) {
-                        _cleanup_free_ char *rel = NULL;
-                        if (asprintf(&rel, "loader/entries/%s", e->file) < 0 || (r = add(p, ACT_REMOVE_ENTRY, rel, NULL, NULL, 0)) < 0)
-                                return -ENOMEM;
-                }
+                if (!entry_goes_first(in, e, keeper, w, nw, n_u, target))
+                        continue;
+                _cleanup_free_ char *rel = NULL;
+                if (asprintf(&rel, "loader/entries/%s", e->file) < 0 || (r = add(p, ACT_REMOVE_ENTRY, rel, NULL, NULL, 0)) < 0)
+                        return -ENOMEM;
         }
 
         /* 4. Stale kernel files and their directories. */
-        uint64_t freed = 0;
-        for (size_t i = 0; i < scan->n_kernels; i++) {
-                const struct scan_kernel *k = &scan->kernels[i];
-                if (is_stale(in, k->prefix, k->version) && !same_kernel(k, keeper)) {
-                        if ((r = plan_remove_kernel(p, espfd, MODE_SYSTEMD_BOOT, k, cluster, &freed)) < 0)
-                                return r;
-                        p->removed_versions++;
-                }
-        }
-        p->have_bytes += freed;
+        if ((r = plan_remove_stale_kernels(in, p, espfd, MODE_SYSTEMD_BOOT, scan, keeper, cluster)) < 0)
+                return r;
 
         /* 5-6. Copies, newest version first, initrd before vmlinuz. */
-        for (size_t i = 0; i < nw; i++) {
-                if (w[i].same)
-                        continue;
-                if ((r = add(p, ACT_COPY, w[i].rel, NULL, NULL, 0)) < 0)
-                        return r;
-                struct action *a = &p->a[p->n - 1];
-                a->size = w[i].size;
-                a->crc = w[i].crc;
-                if (!(a->src = strdup(w[i].src)) || !(a->src_display = strdup(w[i].display)))
-                        return -ENOMEM;
-                p->copies++;
-                p->copy_bytes += w[i].size;
-                p->need_bytes += round_up(w[i].size, cluster);
-                /* a new version directory costs a cluster (counted at its first copied file) */
-                _cleanup_free_ char *dir = NULL;
-                struct stat st;
-                bool first_of_version = i == 0 || !streq(w[i - 1].version, w[i].version) || w[i - 1].same;
-                if (asprintf(&dir, "EFI/%s/%s", P, w[i].version) < 0)
-                        return -ENOMEM;
-                if (first_of_version && fstatat(espfd, dir, &st, 0) < 0)
-                        p->need_bytes += cluster;
-        }
+        if ((r = plan_copies(p, espfd, MODE_SYSTEMD_BOOT, P, w, nw, cluster)) < 0)
+                return r;
 
         /* 7. Entries after their files; counted names kept; a pin's entry blessed. */
         for (size_t i = 0; i < in->synced->n; i++) {
@@ -377,7 +419,14 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
                 p->entries++;
         }
 
-        /* 8. The keeper goes once a new entry exists. */
+        /* 9. loader.conf, before the keeper goes: the final default resolves once step 7 is done,
+         * the old one may name only the keeper (a prefix change). */
+        bool conf_same = scan->loader_conf && !in->force && strlen(conf) == scan->loader_conf_len &&
+                         memcmp(conf, scan->loader_conf, scan->loader_conf_len) == 0;
+        if ((r = add(p, ACT_WRITE_CONFIG, "loader/loader.conf", NULL, conf, strlen(conf))) < 0)
+                return r;
+        p->a[p->n - 1].unchanged = conf_same;
+        /* 8. The keeper goes once a new entry and the final default exist. */
         if (keeper) {
                 const struct scan_entry *e = scan_find_entry(scan, keeper->prefix, keeper->version);
                 _cleanup_free_ char *rel = NULL;
@@ -389,12 +438,6 @@ static int plan_systemd_boot(const struct refresh_input *in, int espfd, const st
                 p->removed_versions++;
         }
 
-        /* 9. loader.conf. */
-        bool conf_same = scan->loader_conf && !in->force && strlen(conf) == scan->loader_conf_len &&
-                         memcmp(conf, scan->loader_conf, scan->loader_conf_len) == 0;
-        if ((r = add(p, ACT_WRITE_CONFIG, "loader/loader.conf", NULL, conf, strlen(conf))) < 0)
-                return r;
-        p->a[p->n - 1].unchanged = conf_same;
         return 0;
 }
 
@@ -493,34 +536,12 @@ static int plan_grub(const struct refresh_input *in, int espfd, const struct esp
         }
 
         /* 4. Stale kernel files. */
-        uint64_t freed = 0;
-        for (size_t i = 0; i < scan->n_kernels; i++) {
-                const struct scan_kernel *k = &scan->kernels[i];
-                if (is_stale(in, NULL, k->version) && !same_kernel(k, keeper)) {
-                        if ((r = plan_remove_kernel(p, espfd, MODE_GRUB, k, cluster, &freed)) < 0)
-                                goto out;
-                        p->removed_versions++;
-                }
-        }
-        p->have_bytes += freed;
+        if ((r = plan_remove_stale_kernels(in, p, espfd, MODE_GRUB, scan, keeper, cluster)) < 0)
+                goto out;
 
         /* 6. Copies. */
-        for (size_t i = 0; i < nw; i++) {
-                if (w[i].same)
-                        continue;
-                if ((r = add(p, ACT_COPY, w[i].rel, NULL, NULL, 0)) < 0)
-                        goto out;
-                struct action *a = &p->a[p->n - 1];
-                a->size = w[i].size;
-                a->crc = w[i].crc;
-                if (!(a->src = strdup(w[i].src)) || !(a->src_display = strdup(w[i].display))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                p->copies++;
-                p->copy_bytes += w[i].size;
-                p->need_bytes += round_up(w[i].size, cluster);
-        }
+        if ((r = plan_copies(p, espfd, MODE_GRUB, P, w, nw, cluster)) < 0)
+                goto out;
 
         /* 7. The final grub.cfg. */
         if (in->synced->n > 0) {
@@ -539,6 +560,11 @@ static int plan_grub(const struct refresh_input *in, int espfd, const struct esp
                 p->entries = (unsigned)in->synced->n;
         }
 
+        /* 9. grubenv, before the keeper goes (saved_entry names a version that stays). */
+        bool env_same = scan->grubenv && env_len == scan->grubenv_len && memcmp(env, scan->grubenv, env_len) == 0;
+        if ((r = add(p, ACT_WRITE_GRUBENV, "grub/grubenv", NULL, env, env_len)) < 0)
+                goto out;
+        p->a[p->n - 1].unchanged = env_same;
         /* 8. Keeper. */
         if (keeper) {
                 uint64_t ignored = 0;
@@ -547,11 +573,6 @@ static int plan_grub(const struct refresh_input *in, int espfd, const struct esp
                 p->removed_versions++;
         }
 
-        /* 9. grubenv. */
-        bool env_same = scan->grubenv && env_len == scan->grubenv_len && memcmp(env, scan->grubenv, env_len) == 0;
-        if ((r = add(p, ACT_WRITE_GRUBENV, "grub/grubenv", NULL, env, env_len)) < 0)
-                goto out;
-        p->a[p->n - 1].unchanged = env_same;
         r = 0;
 out:
         strv_free(&survivors);

@@ -302,3 +302,44 @@ void refresh_run_free(struct refresh_run *run) {
         free(run->visits);
         *run = (struct refresh_run){};
 }
+
+void refresh_report(struct esp_ctx *c, const char *summary, const char *plan) {
+        if (c->dry_run && plan)
+                fputs(plan, stdout);
+        else if (summary && !c->quiet)
+                printf("%s\n", summary);
+}
+
+int refresh_verb(struct esp_ctx *c, refresh_all_hook before_all, refresh_each_hook before_each, void *userdata) {
+        int lock_fd = -1, code;
+        struct esp_list l = {};
+        struct refresh_run run = {};
+        if ((code = espctl_lock(c, false, &lock_fd)))
+                return code;
+        code = espctl_open_esps(c, &l);
+        if (code) {
+                code = code < 0 ? 0 : code; /* -1: nothing registered under --graceful */
+                goto out;
+        }
+        if ((code = refresh_prepare(c, &run)))
+                goto out;
+        if (before_all && (code = before_all(c, &run, &l, userdata)))
+                goto out;
+        for (size_t i = 0; i < l.n; i++) {
+                _cleanup_free_ char *summary = NULL, *plan = NULL;
+                int r = before_each ? before_each(c, &run, &l.v[i], userdata) : 0;
+                if (!r) {
+                        r = refresh_one(c, &run, &l.v[i], &summary, &plan);
+                        refresh_report(c, summary, plan);
+                }
+                code = code ? code : r;
+        }
+        int r = refresh_finish(c, &run);
+        code = code ? code : r;
+out:
+        refresh_run_free(&run);
+        esp_list_close(&l);
+        if (lock_fd >= 0)
+                close(lock_fd);
+        return code;
+}

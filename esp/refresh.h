@@ -39,5 +39,16 @@ int refresh_one(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, 
  * step (0 for a refusal, which only warns). */
 int refresh_finish(struct esp_ctx *c, struct refresh_run *run);
 void refresh_run_free(struct refresh_run *run);
+/* Print what refresh_one gave: the plan with --dry-run, else the summary (not with --quiet). */
+void refresh_report(struct esp_ctx *c, const char *summary, const char *plan);
+
+/* The frame of every verb that refreshes all registered ESPs (refresh, reinit, boot-complete):
+ * lock, ESP set (--graceful), refresh_prepare, then before_all (may rebuild the run), then per
+ * ESP before_each (its exit code skips that ESP's refresh) and refresh_one, then refresh_finish.
+ * Hooks may be NULL. Returns the exit code: the first failure wins, ESPs stay independent. */
+typedef int (*refresh_all_hook)(struct esp_ctx *c, struct refresh_run *run, struct esp_list *l, void *userdata);
+typedef int (*refresh_each_hook)(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, void *userdata);
+int refresh_verb(struct esp_ctx *c, refresh_all_hook before_all, refresh_each_hook before_each, void *userdata);
+
 /* Lock for writing verbs: the inherited --lock-fd, or <run>/espctl.lock. Exit code. */
 int espctl_lock(struct esp_ctx *c, bool shared, int *ret_fd);

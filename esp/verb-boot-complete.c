@@ -30,41 +30,31 @@ static char *booted_counted_version(struct esp_ctx *c, const char *prefix) {
         return NULL;
 }
 
-int verb_boot_complete(struct esp_ctx *c) {
-        int lock_fd = -1, code;
-        if ((code = espctl_lock(c, false, &lock_fd)))
-                return code;
-        struct esp_list l = {};
-        struct refresh_run run = {};
-        _cleanup_free_ char *version = NULL; /* before any goto: cleanup runs at every exit */
-        code = espctl_open_esps(c, &l);
-        if (code) {
-                code = code < 0 ? 0 : code;
-                goto out;
-        }
-        if ((code = refresh_prepare(c, &run)))
-                goto out;
-        version = booted_counted_version(c, run.in.prefix);
-        for (size_t i = 0; version && i < l.n; i++) {
-                if (l.v[i].fd < 0)
+/* Before the refresh: bless the booted entry on every ESP, drop a spent or legacy pin. */
+static int boot_complete_before(struct esp_ctx *c, struct refresh_run *run, struct esp_list *l, void *userdata) {
+        (void)userdata;
+        int code = 0;
+        _cleanup_free_ char *version = booted_counted_version(c, run->in.prefix);
+        for (size_t i = 0; version && i < l->n; i++) {
+                if (l->v[i].fd < 0)
                         continue;
                 int r = 0;
                 if (c->dry_run)
-                        printf("%s: bless %s\n", l.v[i].esp.name, version);
-                else if ((r = esp_make_writable(c, &l.v[i])) >= 0)
-                        r = entry_bless_on_esp(l.v[i].fd, run.in.prefix, version);
+                        printf("%s: bless %s\n", l->v[i].esp.name, version);
+                else if ((r = esp_make_writable(c, &l->v[i])) >= 0)
+                        r = entry_bless_on_esp(l->v[i].fd, run->in.prefix, version);
                 if (r < 0) {
-                        log_error("ESP %s: blessing %s failed: %s", l.v[i].esp.name, version, strerror(-r));
+                        log_error("ESP %s: blessing %s failed: %s", l->v[i].esp.name, version, strerror(-r));
                         code = code ? code : EXIT_IO;
                 } else if (r > 0)
-                        log_notice("ESP %s: %s marked good", l.v[i].esp.name, version);
+                        log_notice("ESP %s: %s marked good", l->v[i].esp.name, version);
         }
         /* A spent or legacy next-boot pin has done its job: the loader consumed the one-shot (or
          * the boot never got that far). Our leftovers go before the file that caused them; the
          * refresh after it clears next_entry on grub ESPs and a file fallback in loader.conf. */
-        const struct selection *s = &run.ks.sel;
+        const struct selection *s = &run->ks.sel;
         if (s->next_boot && (s->next_boot_state == NEXT_BOOT_SPENT || s->next_boot_state == NEXT_BOOT_LEGACY)) {
-                int r = oneshot_delete_ours(c->paths.efivars, run.in.prefix, c->dry_run);
+                int r = oneshot_delete_ours(c->paths.efivars, run->in.prefix, c->dry_run);
                 if (r < 0)
                         log_warning("deleting %s failed: %s", EFIVAR_LOADER_ENTRY_ONESHOT, strerror(-r));
                 _cleanup_free_ char *path = paths_root(&c->paths, PATH_NEXT_BOOT_PIN);
@@ -76,28 +66,11 @@ int verb_boot_complete(struct esp_ctx *c) {
                 } else if (path)
                         log_notice("next-boot pin %s removed (%s)", s->next_boot, next_boot_state_name(s->next_boot_state));
                 if (!c->dry_run) { /* a dry run keeps the pin file, so it keeps this run too */
-                        refresh_run_free(&run);
-                        if ((code = code ? code : refresh_prepare(c, &run)))
-                                goto out;
+                        refresh_run_free(run);
+                        code = code ? code : refresh_prepare(c, run);
                 }
         }
-        for (size_t i = 0; i < l.n; i++) {
-                _cleanup_free_ char *summary = NULL, *plan = NULL;
-                int r = refresh_one(c, &run, &l.v[i], &summary, &plan);
-                if (c->dry_run && plan)
-                        fputs(plan, stdout);
-                else if (summary && !c->quiet)
-                        printf("%s\n", summary);
-                if (r && !code)
-                        code = r;
-        }
-        int r = refresh_finish(c, &run);
-        if (r && !code)
-                code = r;
-out:
-        refresh_run_free(&run);
-        esp_list_close(&l);
-        if (lock_fd >= 0)
-                close(lock_fd);
         return code;
 }
+
+int verb_boot_complete(struct esp_ctx *c) { return refresh_verb(c, boot_complete_before, NULL, NULL); }

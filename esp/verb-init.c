@@ -62,14 +62,7 @@ static int install_file(struct esp_ctx *c, int espfd, const char *rel, const cha
                         return manifest_add(m, MK_LOADER, rel, olen, crc32_buf(old, olen));
                 }
         }
-        int r = esp_mkdirs(espfd, rel);
-        _cleanup_free_ char *d = strdup(rel);
-        if (r >= 0 && d) {
-                char *slash = strrchr(d, '/');
-                *slash = 0;
-                _cleanup_close_ int dfd = openat(espfd, d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = dfd < 0 ? negerrno() : atomic_write_at(dfd, slash + 1, buf, len, 0644);
-        }
+        int r = esp_write_rel(espfd, rel, buf, len);
         if (r < 0) {
                 log_error("writing %s failed: %s", rel, strerror(-r));
                 return r;
@@ -115,12 +108,7 @@ static int install_grub_modules(struct esp_ctx *c, int espfd, bool uefi) {
                 if (!src || read_file_max(src, PAYLOAD_MAX, &buf, &len) < 0 ||
                     asprintf(&rel, "grub/%s/%s", platform, de->d_name) < 0)
                         continue;
-                int r = esp_mkdirs(espfd, rel);
-                _cleanup_free_ char *sub = NULL;
-                if (r >= 0 && asprintf(&sub, "grub/%s", platform) >= 0) {
-                        _cleanup_close_ int dfd = openat(espfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        r = dfd < 0 ? negerrno() : atomic_write_at(dfd, de->d_name, buf, len, 0644);
-                }
+                int r = esp_write_rel(espfd, rel, buf, len);
                 if (r < 0) {
                         log_error("writing %s failed: %s", rel, strerror(-r));
                         return EXIT_IO;
@@ -133,14 +121,7 @@ static int install_grub_modules(struct esp_ctx *c, int espfd, bool uefi) {
 static int create_if_absent(int espfd, const char *rel, const char *buf, size_t len) {
         if (faccessat(espfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return 0;
-        int r = esp_mkdirs(espfd, rel);
-        _cleanup_free_ char *d = strdup(rel);
-        if (r < 0 || !d)
-                return r < 0 ? r : -ENOMEM;
-        char *slash = strrchr(d, '/');
-        *slash = 0;
-        _cleanup_close_ int dfd = openat(espfd, d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return dfd < 0 ? negerrno() : atomic_write_at(dfd, slash + 1, buf, len, 0644);
+        return esp_write_rel(espfd, rel, buf, len);
 }
 
 /* The loader step of init (and reinit): payload, directories, loader config, manifest. */
@@ -307,10 +288,9 @@ static int init_partition(struct esp_ctx *c, const char *dev, bool grub, bool ue
         if (!code) {
                 _cleanup_free_ char *summary = NULL, *plan = NULL;
                 code = refresh_one(c, &run, &e, &summary, &plan);
-                if (summary)
-                        printf("%s\n", summary);
-                int r = refresh_finish(c, &run);
-                code = code ? code : r;
+                refresh_report(c, summary, plan);
+                int fin = refresh_finish(c, &run);
+                code = code ? code : fin;
         }
 out:
         if (e.fd >= 0)
@@ -350,7 +330,6 @@ int verb_init(struct esp_ctx *c) {
         if ((code = espctl_lock(c, false, &lock_fd)))
                 return code;
         struct refresh_run run = {};
-        struct esp_list l = {};
         const char *arg = c->esp_dirs.v[0], *eq = strchr(arg, '=');
         _cleanup_free_ char *serial = NULL;
         if (eq && eq - arg == 9 && (serial = strndup(arg, 9)) && serial_is_valid(serial)) {
@@ -378,66 +357,43 @@ int verb_init(struct esp_ctx *c) {
         if (!code) {
                 _cleanup_free_ char *summary = NULL, *plan = NULL;
                 code = refresh_one(c, &run, &e, &summary, &plan);
-                if (summary)
-                        printf("%s\n", summary);
+                refresh_report(c, summary, plan);
                 int r = refresh_finish(c, &run);
                 code = code ? code : r;
         }
         close(e.fd);
 out:
         refresh_run_free(&run);
-        esp_list_close(&l);
         if (lock_fd >= 0)
                 close(lock_fd);
         return code;
 }
 
+/* reinit: each registered ESP's own mode (spec §3), the loader step of init without resetting
+ * loader.conf or the registration, then its refresh. */
+static int reinit_loader(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, void *userdata) {
+        bool uefi = *(bool *)userdata;
+        if (e->fd < 0)
+                return 0; /* refresh_one reports it */
+        struct esp_scan scan;
+        int r = esp_scan(e->fd, run->in.prefix, &scan);
+        if (r < 0)
+                return 0; /* refresh_one reports it */
+        if (scan.mode == MODE_NONE) {
+                log_error("ESP %s: not initialised (run espctl init)", e->esp.name);
+                r = EXIT_INVALID;
+        } else if (!c->dry_run && (r = esp_make_writable(c, e)) >= 0)
+                r = init_loader(c, e, scan.mode == MODE_GRUB, scan.mode == MODE_GRUB ? scan.uefi : uefi, &run->ks.conf, true);
+        else if (r < 0) {
+                log_error("ESP %s: remounting read-write failed: %s", e->esp.name, strerror(-r));
+                r = EXIT_IO;
+        }
+        esp_scan_free(&scan);
+        return r;
+}
+
 int verb_reinit(struct esp_ctx *c) {
-        int lock_fd = -1, code;
-        if ((code = espctl_lock(c, false, &lock_fd)))
-                return code;
-        struct esp_list l = {};
-        struct refresh_run run = {};
-        code = espctl_open_esps(c, &l);
-        if (code) {
-                code = code < 0 ? 0 : code;
-                goto out;
-        }
-        if ((code = refresh_prepare(c, &run)))
-                goto out;
         bool uefi = esp_platform_is_uefi(&c->paths);
-        c->no_boot_code = true;
-        for (size_t i = 0; i < l.n; i++) {
-                struct esp_open *e = &l.v[i];
-                int r = e->fd < 0 ? e->state_exit : 0;
-                struct esp_scan scan;
-                if (!r && esp_scan(e->fd, run.in.prefix, &scan) >= 0) {
-                        if (scan.mode == MODE_NONE) {
-                                log_error("ESP %s: not initialised (run espctl init)", e->esp.name);
-                                r = EXIT_INVALID;
-                        } else if (!c->dry_run)
-                                r = init_loader(c, e, scan.mode == MODE_GRUB, scan.mode == MODE_GRUB ? scan.uefi : uefi,
-                                                &run.ks.conf, true);
-                        esp_scan_free(&scan);
-                } else if (e->fd < 0)
-                        log_error("%s", e->error);
-                if (!r) {
-                        _cleanup_free_ char *summary = NULL, *plan = NULL;
-                        r = refresh_one(c, &run, e, &summary, &plan);
-                        if (c->dry_run && plan)
-                                fputs(plan, stdout);
-                        else if (summary)
-                                printf("%s\n", summary);
-                }
-                if (r && !code)
-                        code = r;
-        }
-        int fin = refresh_finish(c, &run);
-        code = code ? code : fin;
-out:
-        refresh_run_free(&run);
-        esp_list_close(&l);
-        if (lock_fd >= 0)
-                close(lock_fd);
-        return code;
+        c->no_boot_code = true; /* the boot code of a registered disk is grub-install's, not ours to redo */
+        return refresh_verb(c, NULL, reinit_loader, &uefi);
 }

@@ -21,36 +21,4 @@ int espctl_open_esps(struct esp_ctx *c, struct esp_list *l) {
         return r;
 }
 
-int verb_refresh(struct esp_ctx *c) {
-        int lock_fd = -1, code;
-        struct esp_list l = {};
-        struct refresh_run run = {};
-        if ((code = espctl_lock(c, false, &lock_fd)))
-                return code;
-        code = espctl_open_esps(c, &l);
-        if (code) {
-                code = code < 0 ? 0 : code;
-                goto out;
-        }
-        if ((code = refresh_prepare(c, &run)))
-                goto out;
-        for (size_t i = 0; i < l.n; i++) {
-                _cleanup_free_ char *summary = NULL, *plan = NULL;
-                int r = refresh_one(c, &run, &l.v[i], &summary, &plan);
-                if (c->dry_run && plan)
-                        fputs(plan, stdout);
-                else if (summary)
-                        printf("%s\n", summary);
-                if (r && !code)
-                        code = r;
-        }
-        int r = refresh_finish(c, &run);
-        if (r && !code)
-                code = r;
-out:
-        refresh_run_free(&run);
-        esp_list_close(&l);
-        if (lock_fd >= 0)
-                close(lock_fd);
-        return code;
-}
+int verb_refresh(struct esp_ctx *c) { return refresh_verb(c, NULL, NULL, NULL); }

@@ -68,11 +68,11 @@ int atomic_write_at(int dirfd, const char *name, const void *buf, size_t len, mo
         return r < 0 ? r : 1;
 }
 
-static int open_parent(const char *path, char **ret_base) {
+int open_parent_at(int dirfd, const char *path, char **ret_base) {
         _cleanup_free_ char *d = strdup(path), *b = strdup(path);
         if (!d || !b)
                 return -ENOMEM;
-        int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = openat(dirfd, dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return negerrno();
         *ret_base = strdup(basename(b));
@@ -85,7 +85,7 @@ static int open_parent(const char *path, char **ret_base) {
 
 int atomic_write(const char *path, const void *buf, size_t len, mode_t mode) {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int dfd = open_parent(path, &base);
+        _cleanup_close_ int dfd = open_parent_at(AT_FDCWD, path, &base);
         if (dfd < 0)
                 return dfd;
         return atomic_write_at(dfd, base, buf, len, mode);
@@ -93,7 +93,7 @@ int atomic_write(const char *path, const void *buf, size_t len, mode_t mode) {
 
 int atomic_unlink(const char *path) {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int dfd = open_parent(path, &base);
+        _cleanup_close_ int dfd = open_parent_at(AT_FDCWD, path, &base);
         if (dfd < 0)
                 return dfd == -ENOENT ? 0 : dfd;
         if (faccessat(dfd, base, F_OK, AT_SYMLINK_NOFOLLOW) < 0)

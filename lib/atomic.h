@@ -16,5 +16,8 @@ int atomic_write_at(int dirfd, const char *name, const void *buf, size_t len, mo
 int atomic_write(const char *path, const void *buf, size_t len, mode_t mode);
 /* Delete a file and fsync its directory; absent is success (returns 0), deleted returns 1. */
 int atomic_unlink(const char *path);
+/* Open the directory holding path (relative to dirfd, or AT_FDCWD) and hand out its last
+ * component; the descriptor, or -errno. */
+int open_parent_at(int dirfd, const char *path, char **ret_base);
 /* True when name is one of our temp files. */
 bool atomic_is_temp_name(const char *name);

@@ -40,9 +40,17 @@ verify() { # verify-esp.py arguments; its findings in $TMP/.v
         return "$rc"
 }
 
-# Known failures: "SCENARIO MODE TARGET POINT" -> reason. Each was reproduced twice before being
-# listed; an entry that starts passing fails the sweep so the list stays true.
-declare -A XFAIL=(
+# Known failures in code this suite does not own, per scenario: a regular expression for each
+# kind of violation already reported (each reproduced twice). A failing point is an expected
+# failure only when every violation it reports matches; anything else fails. A scenario listed
+# here whose sweep finds nothing fails too, so the list is kept true.
+declare -A XFAIL_RE=(
+        # esp/ (reported to the lead): during a prefix change, step 2 sets loader.conf `default` to
+        # the NEW prefix's `acme-*` before any acme entry exists (I3), the pending manifest
+        # (prefix acme) drops the records of the keeper's proxmox files, so the keeper entry is no
+        # longer described by the manifest (I1/I4), and a run interrupted after that leaves the
+        # keeper's EFI/proxmox/<V> behind for good (the re-run treats proxmox-* as foreign).
+        [prefix-change]="loader.conf default 'acme-\\*' matches no entry|I4: had [0-9]+ valid entries before the run, none now|Only in [^ ]*/esp1/EFI/proxmox: 6\\.8\\.12-4-pve"
 )
 
 W=$TMP/w       # the working tree; fixed path, because the ESP paths are in the arguments
@@ -196,12 +204,23 @@ else
 fi
 
 FAILS=0
-declare -A XFAIL_HIT=()
+XFAILED_TOTAL=0
+known_failure() { # message: true when every ';'-separated violation matches XFAIL_RE[$SCEN]
+        local re=${XFAIL_RE[$SCEN]:-} part
+        [ -n "$re" ] || return 1
+        local msg=${1#*: }
+        msg=${msg//$'\n'/;}
+        IFS=';' read -ra parts <<<"$msg"
+        for part in "${parts[@]}"; do
+                part=${part# }
+                [ -z "$part" ] && continue
+                [[ $part =~ $re ]] || return 1
+        done
+}
 fail_point() { # message
         local key="$SCEN $MODE $TARGET $N"
-        if [ -n "${XFAIL[$key]:-}" ]; then
-                echo "xfail $key: $1 (known: ${XFAIL[$key]})"
-                XFAIL_HIT[$key]=1
+        if known_failure "$1"; then
+                echo "xfail $key: $1"
                 XFAILED=$((XFAILED + 1))
         else
                 echo "FAIL $key: $1"
@@ -229,14 +248,14 @@ try_point() {
                 if [ "$RC" != "$want" ]; then fail_point "exit $RC, expected $want: $ERR"; return; fi
         else
                 if [ "$RC" = 0 ]; then
-                        # Exit 0 is accepted when a warning names the failure (EFI variables are
-                        # non-fatal, spec §8, §9 row 19) or when everything persistent reached the
-                        # reference: then the failed write was the volatile crc cache in /run,
-                        # which espctl deliberately only logs at debug level.
-                        if printf '%s' "$ERR" | grep -q 'warning'; then
-                                NONFATAL+=("$TARGET:$N(warning)")
-                        elif same_state "$W" "$REF"; then
+                        # Exit 0 is accepted when everything persistent reached the reference (the
+                        # failed write was the volatile crc cache in /run, which espctl only logs at
+                        # debug level) or when a warning names the failure (EFI variables are
+                        # non-fatal, spec §8, §9 row 19).
+                        if same_state "$W" "$REF"; then
                                 NONFATAL+=("$TARGET:$N(cache)")
+                        elif printf '%s' "$ERR" | grep -q 'warning'; then
+                                NONFATAL+=("$TARGET:$N(warning)")
                         else
                                 fail_point "$MODE swallowed: exit 0, no warning, state differs from the reference: $DIFF"
                                 return
@@ -292,17 +311,14 @@ for MODE in "${MODES[@]}"; do
                         [ "$POINT_OK" = 1 ] && PASSED=$((PASSED + 1))
                 done
         done
-        # a known failure that no longer fails is reported, so the list is kept true
-        for key in "${!XFAIL[@]}"; do
-                read -r s m tg n <<<"$key"
-                [ "$s" = "$SCEN" ] && [ "$m" = "$MODE" ] || continue
-                [ -n "${XFAIL_HIT[$key]:-}" ] && continue
-                echo "FAIL $key: listed as a known failure but passed; remove it from XFAIL"
-                FAILS=$((FAILS + 1))
-        done
+        XFAILED_TOTAL=$((XFAILED_TOTAL + XFAILED))
         extra=
         [ "$XFAILED" -gt 0 ] && extra+=", $XFAILED expected failures"
-        [ ${#NONFATAL[@]} -gt 0 ] && extra+=", non-fatal with a warning at ${NONFATAL[*]}"
+        [ ${#NONFATAL[@]} -gt 0 ] && extra+=", exit 0 accepted at ${NONFATAL[*]}"
         echo "fault: $SCEN/$MODE: $TRIED points tried, $PASSED passed ($(printf '%s ' "${TARGETS[@]}" | sed 's/ $//')$extra)"
 done
+if [ -n "${XFAIL_RE[$SCEN]:-}" ] && [ "$XFAILED_TOTAL" -eq 0 ]; then
+        echo "FAIL $SCEN: listed in XFAIL_RE but no known failure occurred; remove it"
+        FAILS=$((FAILS + 1))
+fi
 [ "$FAILS" -eq 0 ]

@@ -1,6 +1,6 @@
 /* esp/registration.c: /etc/kernel/proxmox-boot-uuids (registration_parse) and its edits.
  * Properties: every serial found is valid; appending a new serial makes it parse; dropping the
- * lines of every serial leaves none. */
+ * lines of every serial leaves at most their repeats (which parse has no line for). */
 #include "esp/registration.h"
 #include "fuzz.h"
 
@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (reg.serials.n > 0 && registration_drop_lines(buf, size, reg.lines, reg.serials.n, &out) == 0) {
                         struct registration back = {};
                         FUZZ_ASSERT(registration_parse(out, strlen(out), "dropped", &back) >= 0);
-                        FUZZ_ASSERT(back.serials.n == 0);
+                        for (size_t i = 0; i < back.serials.n; i++)
+                                FUZZ_ASSERT(strv_contains(&reg.serials, back.serials.v[i]));
                         registration_free(&back);
                 }
                 free(out);
