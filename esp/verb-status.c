@@ -8,6 +8,7 @@
 #include "espset.h"
 #include "scan.h"
 #include "boot/bls.h"
+#include "boot/detect.h"
 #include "boot/grub-cfg.h"
 #include "boot/loader-conf.h"
 #include "lib/crc.h"
@@ -186,6 +187,24 @@ int verb_status(struct esp_ctx *c) {
         for (size_t i = 0; i < l.reg.invalid_texts.n; i++)
                 json_array_append_new(inv, json_pack("{s:i, s:s}", "line", l.reg.invalid_lines[i], "text", l.reg.invalid_texts.v[i]));
         json_object_set_new(root, "invalid_lines", inv);
+        /* What the firmware and loader say: the variables that override loader.conf. */
+        struct boot_info bi;
+        (void)boot_detect(&c->paths, &bi);
+        json_object_set_new(root, "platform", json_string(boot_platform_to_string(bi.platform)));
+        json_object_set_new(root, "secure_boot", json_string(boot_secure_boot_to_string(bi.secure_boot)));
+        json_object_set_new(root, "loader", json_string(boot_loader_to_string(bi.loader)));
+        json_object_set_new(root, "entry_default_var", str_or_null(bi.entry_default));
+        json_object_set_new(root, "entry_oneshot_var", str_or_null(bi.entry_oneshot));
+        if (!c->quiet && !c->json) {
+                printf("platform: %s, secure boot: %s, loader: %s\n", boot_platform_to_string(bi.platform),
+                       boot_secure_boot_to_string(bi.secure_boot), boot_loader_to_string(bi.loader));
+                if (bi.entry_oneshot)
+                        printf("next boot (LoaderEntryOneShot): %s\n", bi.entry_oneshot);
+        }
+        if (bi.entry_default)
+                log_warning("LoaderEntryDefault=%s overrides loader.conf (kernel-select pin or unpin removes it)",
+                            bi.entry_default);
+        boot_info_free(&bi);
         if (code == EXIT_ENV) {
                 if (!c->quiet && !c->json)
                         printf("no ESP registered in %s\n", l.reg_path);

@@ -26,6 +26,20 @@ assert "invalid_lines" in d' "$OUT"
 run espctl "${E[@]}" --quiet status
 expect_eq "$OUT" "" "--quiet prints nothing"
 expect_unchanged "$TMP" st "status writes nothing"
+# the variables that override loader.conf are shown (and LoaderEntryDefault warned)
+python3 - "$R/sys/firmware/efi/efivars" <<'PY'
+import sys, struct
+d = sys.argv[1]
+for name, val in (("LoaderEntryOneShot", "proxmox-6.8.12-2-pve.conf"), ("LoaderEntryDefault", "other.conf")):
+    with open(f"{d}/{name}-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f", "wb") as f:
+        f.write(struct.pack("<I", 7) + (val + "\0").encode("utf-16-le"))
+PY
+run espctl "${E[@]}" status
+expect_match "$OUT" "next boot \(LoaderEntryOneShot\): proxmox-6.8.12-2-pve.conf" "status shows the armed one-shot"
+expect_match "$ERR" "warning: LoaderEntryDefault=other.conf overrides loader.conf" "status warns about LoaderEntryDefault"
+run espctl "${E[@]}" status --json
+expect_match "$OUT" '"entry_oneshot_var": "proxmox-6.8.12-2-pve.conf"' "JSON entry_oneshot_var"
+rm "$R/sys/firmware/efi/efivars/"Loader*
 rm "$TMP/esp2/EFI/systemd/systemd-bootx64.efi"
 run espctl "${E[@]}" status
 expect_rc 2 "missing payload: inconsistent"
