@@ -21,7 +21,8 @@ usage: ./build.sh COMMAND
   deps [tier...]  install build/test dependencies with apt-get (tiers: test e2e static deb; default test)
   build           meson + ninja into build/ (dynamic, optimised)
   test            deps, ASan+UBSan build in build-test/, unit and integration tests with totals
-  demo            build, then run the toolkit on the embedded demo root (images/demo.sh)
+  demo [--quick]  the main job on an embedded demo host (images/demo.sh), then on a demo disk
+                  booted twice in qemu (images/demo-boot.sh); --quick stops after the first part
   e2e             build images and boot them in qemu (tests/e2e/)
   bench           benchmarks; prints ratios and sizes (tests/bench/*.sh)
   static          fully static binaries in build-static/, prints their sizes
@@ -108,10 +109,20 @@ valgrind_() {
         # sweeps (suite 'fault') run thousands of processes and have their own build; skipped.
         setup build-vg -Dbuildtype=debug -Dtests=enabled -Dfault_injection=true
         ninja -C build-vg
+        # Debian 12's valgrind 3.19 does not know pidfd_open (syscall 434): guest-startall gets
+        # ENOSYS and exits 4, which is no memory error. Its tests are skipped unless VALGRIND_ALL=1.
+        local tests=() t
+        while read -r t; do
+                [[ $t == *" / "* ]] || continue
+                t=${t##* / }
+                [ "${VALGRIND_ALL:-0}" != 1 ] && [[ $t == startall-* ]] && continue
+                tests+=("$t")
+        done < <(meson test -C build-vg --list --suite integration --no-suite fault 2>/dev/null)
+        [ "${VALGRIND_ALL:-0}" = 1 ] || log "valgrind: skipping startall-* (valgrind $(valgrind --version) lacks pidfd_open)"
         local start=$SECONDS rc=0
         TOOLKIT_VALGRIND=1 VALGRIND_OPTS="--trace-children=yes --trace-children-skip=*/bash,*/sh,*/env,*/python3*,*/fake-guest,*/sleep,*/true" \
-                meson test -C build-vg --suite integration --no-suite fault --print-errorlogs \
-                --num-processes 2 --no-rebuild --timeout-multiplier 10 || rc=$?
+                meson test -C build-vg --print-errorlogs --num-processes 2 --no-rebuild \
+                --timeout-multiplier 10 "${tests[@]}" || rc=$?
         log "valgrind: integration suite $([ $rc -eq 0 ] && echo clean || echo FAILED) in $((SECONDS - start)) s"
         return $rc
 }
@@ -119,6 +130,11 @@ valgrind_() {
 demo() {
         build >/dev/null
         BUILD_DIR=$TOP/build bash images/demo.sh
+        if [ "${1:-}" = --quick ]; then return 0; fi
+        # Then the same job on a real disk: two firmware boots in qemu (spec images-e2e §11).
+        deps test e2e
+        printf '\n== boot demo: a GPT disk with a real vfat ESP, booted twice in qemu (about 2 minutes)\n'
+        bash images/demo-boot.sh
 }
 
 e2e() {
@@ -189,7 +205,7 @@ case $cmd in
 deps) deps "$@" ;;
 build) build ;;
 test) test_ ;;
-demo) demo ;;
+demo) demo "$@" ;;
 e2e) e2e "$@" ;;
 bench) bench ;;
 static) static ;;
