@@ -219,56 +219,66 @@ int bls_entry_value_parse(const char *value, const char *prefix, char **ret_vers
 
 /* fnmatch-like, ASCII case-insensitive, no special meaning for '/' or leading dots (as
  * systemd-boot's efi_fnmatch). */
-static bool glob_match(const char *p, const char *s) {
-        for (;; p++, s++) {
-                switch (*p) {
-                case 0:
-                        return *s == 0;
-                case '*':
-                        while (p[1] == '*')
-                                p++;
-                        if (p[1] == 0)
-                                return true;
-                        for (; *s; s++)
-                                if (glob_match(p + 1, s))
-                                        return true;
-                        return glob_match(p + 1, s);
-                case '?':
-                        if (!*s)
-                                return false;
-                        break;
-                case '[': {
-                        if (!*s)
-                                return false;
-                        const char *q = p + 1;
-                        bool negate = false, match = false;
-                        if (*q == '!' || *q == '^') {
-                                negate = true;
-                                q++;
-                        }
-                        int c = tolower((unsigned char)*s);
-                        bool first = true;
-                        for (; *q && (first || *q != ']'); q++, first = false) {
-                                int lo = tolower((unsigned char)*q), hi = lo;
-                                if (q[1] == '-' && q[2] && q[2] != ']') {
-                                        hi = tolower((unsigned char)q[2]);
-                                        q += 2;
-                                }
-                                if (c >= lo && c <= hi)
-                                        match = true;
-                        }
-                        if (*q != ']') /* no closing bracket: '[' is literal */
-                                return *s == '[' && glob_match(p + 1, s + 1);
-                        if (match == negate)
-                                return false;
-                        p = q;
-                        break;
+/* One pattern element at p ('?', a bracket class, or a literal byte; a '[' without its ']' is
+ * literal) against the character c: its length, and whether it matches. */
+static size_t glob_element(const char *p, int c, bool *ret_match) {
+        c = tolower(c);
+        if (*p == '?') {
+                *ret_match = true;
+                return 1;
+        }
+        if (*p == '[') {
+                const char *q = p + 1;
+                bool negate = false, match = false, first = true;
+                if (*q == '!' || *q == '^') {
+                        negate = true;
+                        q++;
                 }
-                default:
-                        if (tolower((unsigned char)*p) != tolower((unsigned char)*s))
-                                return false;
+                for (; *q && (first || *q != ']'); q++, first = false) {
+                        int lo = tolower((unsigned char)*q), hi = lo;
+                        if (q[1] == '-' && q[2] && q[2] != ']') {
+                                hi = tolower((unsigned char)q[2]);
+                                q += 2;
+                        }
+                        if (c >= lo && c <= hi)
+                                match = true;
+                }
+                if (*q == ']') {
+                        *ret_match = match != negate;
+                        return (size_t)(q - p) + 1;
                 }
         }
+        *ret_match = tolower((unsigned char)*p) == c;
+        return 1;
+}
+
+/* Iterative matching with backtracking to the last '*' only: linear in practice, never
+ * exponential, since the pattern may come from a variable another tool wrote. */
+static bool glob_match(const char *p, const char *s) {
+        const char *star_p = NULL, *star_s = NULL;
+        while (*s) {
+                if (*p == '*') {
+                        while (*p == '*')
+                                p++;
+                        star_p = p;
+                        star_s = s;
+                        continue;
+                }
+                bool match = false;
+                size_t n = *p ? glob_element(p, (unsigned char)*s, &match) : 0;
+                if (match) {
+                        p += n;
+                        s++;
+                        continue;
+                }
+                if (!star_p)
+                        return false;
+                p = star_p;
+                s = ++star_s;
+        }
+        while (*p == '*')
+                p++;
+        return *p == 0;
 }
 
 bool bls_glob_match(const char *pattern, const char *name) { return glob_match(pattern, name); }

@@ -446,6 +446,7 @@ static int plan_grub(const struct refresh_input *in, int espfd, const struct esp
         int r;
         const char *P = in->prefix;
         const char *def = in->pin_grub && strv_contains(in->synced, in->pin_grub) ? in->pin_grub : NULL;
+        _cleanup_free_ char *old_saved = NULL, *old_next = NULL; /* before any goto */
 
         /* grubenv first: a corrupt or full block refuses the ESP before anything is written. */
         _cleanup_free_ char *saved = NULL, *next = NULL, *env = NULL;
@@ -489,7 +490,6 @@ static int plan_grub(const struct refresh_input *in, int espfd, const struct esp
         const struct scan_kernel *keeper = survivors.n == 0 && any_stale ? pick_keeper(in, scan, MODE_GRUB) : NULL;
 
         /* 2. saved_entry/next_entry naming a version about to go are unset first. */
-        _cleanup_free_ char *old_saved = NULL, *old_next = NULL;
         if (scan->grubenv) {
                 struct grubenv ge;
                 if (grubenv_parse(scan->grubenv, scan->grubenv_len, &ge) >= 0) {

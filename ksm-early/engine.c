@@ -290,8 +290,13 @@ int plan_write_knobs(struct ksm_sysfs *sys, struct plan *p, size_t *ret_done, st
                         p->managed_after = p->state.managed = false;
                         snprintf(p->final[KNOB_RUN], KNOB_TEXT_MAX, "0");
                         for (size_t j = i + 1; j < p->n_actions; j++)
-                                if (p->actions[j].knob != KNOB_RUN)
-                                        snprintf(p->final[p->actions[j].knob], KNOB_TEXT_MAX, "%s", p->actions[j].from);
+                                if (p->actions[j].knob != KNOB_RUN) {
+                                        /* memmove: the compiler cannot prove `from` is not this buffer */
+                                        char *dst = p->final[p->actions[j].knob];
+                                        size_t n = strnlen(p->actions[j].from, KNOB_TEXT_MAX - 1);
+                                        memmove(dst, p->actions[j].from, n);
+                                        dst[n] = 0;
+                                }
                         return -2;
                 }
                 if (r < 0) {

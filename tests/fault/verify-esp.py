@@ -228,8 +228,14 @@ class Esp:
         for fname in names:
             with open(os.path.join(ed, fname), "rb") as f:
                 keys = self.parse_entry(fname, f.read())
-            if keys is None or our_entry_version(fname, self.prefix) is None:
-                continue  # a foreign entry is the administrator's: parsed, never judged
+            if keys is None:
+                continue
+            named = [v.lstrip("/") for k in ("linux", "initrd") for v in keys.get(k, [])]
+            # Ours: named for the manifest's prefix, or naming a file the manifest records (during
+            # a prefix change the new prefix's entries arrive while the manifest keeps the old
+            # prefix until the last old file is gone). Foreign entries are parsed, never judged.
+            if our_entry_version(fname, self.prefix) is None and not any(p in self.records for p in named):
+                continue
             ok = True
             if "linux" not in keys:
                 self.err("I1", "loader/entries/%s: no linux key" % fname)

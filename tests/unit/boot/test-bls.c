@@ -168,6 +168,15 @@ static void test_glob(void **state) {
         assert_true(bls_glob_match("*", ""));
         assert_false(bls_glob_match("?", ""));
         assert_true(bls_glob_match("**.conf", "x.conf"));
+        assert_true(bls_glob_match("*a*b*c", "xxaxxbxxc"));
+        assert_false(bls_glob_match("*a*b*c", "xxaxxcxxb"));
+        assert_true(bls_glob_match("a*[0-9]", "abc7"));
+        /* many stars against a long non-matching name: the old recursive matcher took minutes
+         * (tests/fuzz/crashes/bls-glob-exponential); this must simply return */
+        char name[201];
+        memset(name, 'a', 200);
+        name[200] = 0;
+        assert_false(bls_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*a*b", name));
 }
 
 int main(void) {
