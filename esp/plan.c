@@ -81,7 +81,7 @@ static int want_files_build(const struct refresh_input *in, int espfd, const cha
                         const char *v = in->synced->v[i];
                         bool initrd = k == 0; /* initrd before vmlinuz: the entry needs both */
                         f->version = v;
-                        if (asprintf(&f->display, "/boot/%s-%s", initrd ? "initrd.img" : "vmlinuz", v) < 0)
+                        if (asprintf(&f->display, PATH_BOOT_DIR "/%s-%s", initrd ? "initrd.img" : "vmlinuz", v) < 0)
                                 f->display = NULL;
                         f->rel = esp_kernel_path(mode, in->prefix, v, initrd);
                         f->src = f->display ? path_join(in->root, f->display) : NULL;

@@ -90,20 +90,15 @@ int ks_write_file(struct ks_ctx *c, const char *abs, const char *content, bool *
 
 /* espctl next to our own executable, in the build tree's esp/ beside us, then /usr/sbin. */
 static char *find_espctl(void) {
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n > 0) {
-                self[n] = 0;
-                char *dir = dirname(self);
-                static const char *const rel[] = { "espctl", "../esp/espctl" };
-                for (size_t i = 0; i < ELEMENTSOF(rel); i++) {
-                        _cleanup_free_ char *p = path_join(dir, rel[i]);
-                        if (p && access(p, X_OK) == 0)
-                                return TAKE_PTR(p);
-                }
+        char *p = path_beside_self((const char *const[]){ "espctl", "../esp/espctl", NULL });
+        if (p)
+                return p;
+        p = path_join(PATH_SBIN_FALLBACK, "espctl");
+        if (p && access(p, X_OK) != 0) {
+                free(p);
+                p = NULL;
         }
-        _cleanup_free_ char *p = path_join(PATH_SBIN_FALLBACK, "espctl");
-        return p && access(p, X_OK) == 0 ? TAKE_PTR(p) : NULL;
+        return p;
 }
 
 int ks_refresh(struct ks_ctx *c, int lock_fd) {

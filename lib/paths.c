@@ -1,6 +1,7 @@
 /* Placement of system paths under --root and the per-base overrides. */
 #include "paths.h"
 #include "macro.h"
+#include <libgen.h>
 #include <stdio.h>
 
 char *path_join(const char *dir, const char *name) {
@@ -55,3 +56,19 @@ char *paths_sysfs(const struct paths *p, const char *rel) { return path_join(p->
 char *paths_proc(const struct paths *p, const char *rel) { return path_join(p->proc, rel); }
 char *paths_run(const struct paths *p, const char *rel) { return path_join(p->run, rel); }
 bool paths_root_is_real(const struct paths *p) { return streq(p->root, "/"); }
+
+char *path_beside_self(const char *const *rels) {
+        char self[4096];
+        ssize_t n = readlink(PATH_SELF_EXE, self, sizeof self - 1);
+        if (n <= 0)
+                return NULL;
+        self[n] = 0;
+        const char *dir = dirname(self);
+        for (; *rels; rels++) {
+                char *p = path_join(dir, *rels);
+                if (p && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}

@@ -40,6 +40,7 @@
 #define PVE_LOCAL_CONFIG         "local/config"
 #define PVE_HA_RESOURCES         "ha/resources.cfg"
 #define PATH_DEV_BY_UUID         "/dev/disk/by-uuid" /* /dev is never prefixed */
+#define PATH_SELF_EXE            "/proc/self/exe"    /* the running binary itself: never prefixed */
 #define PATH_SBIN_FALLBACK       "/usr/sbin"
 
 /* Defaults of the three bases, themselves under --root unless overridden. */
@@ -83,6 +84,10 @@ char *paths_sysfs(const struct paths *p, const char *rel);
 char *paths_proc(const struct paths *p, const char *rel);
 char *paths_run(const struct paths *p, const char *rel);
 bool paths_root_is_real(const struct paths *p);
+
+/* The first of rels (relative to the running binary's directory, NULL-terminated) that is an
+ * executable, malloc'd; NULL when none is. How one of our binaries finds a sibling. */
+char *path_beside_self(const char *const *rels);
 
 /* Malloc'd join of a directory and a relative name ("a" + "b" -> "a/b"). */
 char *path_join(const char *dir, const char *name);

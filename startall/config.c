@@ -46,17 +46,8 @@ int config_load(const struct ctx *c, struct guest_set *s, struct nodeconf *node,
 char *config_find_ksm_early(const struct ctx *c) {
         if (c->ksm_early_opt)
                 return access(c->ksm_early_opt, X_OK) == 0 ? strdup(c->ksm_early_opt) : NULL;
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n > 0) {
-                self[n] = 0;
-                char *slash = strrchr(self, '/');
-                if (slash) {
-                        *slash = 0;
-                        _cleanup_free_ char *beside = path_join(self, "ksm-early");
-                        if (beside && access(beside, X_OK) == 0)
-                                return TAKE_PTR(beside);
-                }
-        }
+        char *beside = path_beside_self((const char *const[]){ "ksm-early", NULL });
+        if (beside)
+                return beside;
         return access(PATH_KSM_EARLY, X_OK) == 0 ? strdup(PATH_KSM_EARLY) : NULL;
 }
