@@ -40,13 +40,27 @@ static int read_text_at(int dirfd, const char *rel, char **ret, size_t *ret_len)
         return r < 0 ? r : 1;
 }
 
-static int note_temps(int espfd, const char *rel, struct esp_scan *s) {
-        _cleanup_close_ int fd = openat(espfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* Open dirfd/rel for reading entries. 0 with *ret NULL when it cannot be opened (absent, not a
+ * directory; errno tells), 1 when open, -errno when fdopendir fails on an open directory. */
+static int opendir_at(int dirfd, const char *rel, DIR **ret) {
+        *ret = NULL;
+        int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(fd));
-        if (!d)
-                return negerrno();
+        *ret = fdopendir(fd);
+        if (!*ret) {
+                int r = negerrno();
+                close(fd);
+                return r;
+        }
+        return 1;
+}
+
+static int note_temps(int espfd, const char *rel, struct esp_scan *s) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        int k = opendir_at(espfd, rel, &d);
+        if (k <= 0)
+                return k;
         struct dirent *de;
         while ((de = readdir(d)))
                 if (atomic_is_temp_name(de->d_name)) {
@@ -85,12 +99,10 @@ static int scan_sd_kernels(int espfd, const char *prefix, struct esp_scan *s) {
         _cleanup_free_ char *dir = NULL;
         if (asprintf(&dir, "EFI/%s", prefix) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = openat(espfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(fd));
-        if (!d)
-                return negerrno();
+        _cleanup_(closedirp) DIR *d = NULL;
+        int k = opendir_at(espfd, dir, &d);
+        if (k <= 0)
+                return k;
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (!version_is_valid(de->d_name) || !exists_at(dirfd(d), de->d_name, true))
@@ -111,12 +123,10 @@ static int scan_sd_kernels(int espfd, const char *prefix, struct esp_scan *s) {
 
 /* vmlinuz-V and initrd.img-V flat in the ESP root (grub mode). */
 static int scan_grub_kernels(int espfd, struct esp_scan *s) {
-        _cleanup_close_ int fd = openat(espfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negerrno();
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(fd));
-        if (!d)
-                return negerrno();
+        _cleanup_(closedirp) DIR *d = NULL;
+        int k = opendir_at(espfd, ".", &d);
+        if (k <= 0)
+                return k < 0 ? k : negerrno(); /* the ESP root itself must be readable */
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (!exists_at(espfd, de->d_name, false))
@@ -132,12 +142,10 @@ static int scan_grub_kernels(int espfd, struct esp_scan *s) {
 }
 
 static int scan_entries(int espfd, const char *prefix, struct esp_scan *s) {
-        _cleanup_close_ int fd = openat(espfd, "loader/entries", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(fd));
-        if (!d)
-                return negerrno();
+        _cleanup_(closedirp) DIR *d = NULL;
+        int k = opendir_at(espfd, "loader/entries", &d);
+        if (k <= 0)
+                return k;
         struct dirent *de;
         while ((de = readdir(d))) {
                 char *v = NULL;
@@ -164,10 +172,8 @@ static bool has_grub_efi(int espfd, const char *prefix) {
         _cleanup_free_ char *dir = NULL;
         if (asprintf(&dir, "EFI/%s", prefix) < 0)
                 return false;
-        _cleanup_close_ int fd = openat(espfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        _cleanup_(closedirp) DIR *d = fdopendir(TAKE_FD(fd));
+        _cleanup_(closedirp) DIR *d = NULL;
+        (void)opendir_at(espfd, dir, &d);
         struct dirent *de;
         while (d && (de = readdir(d)))
                 if (strncasecmp(de->d_name, "grub", 4) == 0 && strlen(de->d_name) > 4 &&
