@@ -1,5 +1,7 @@
 /* Child processes of guest-startall: spawned with posix_spawn (argv only), watched through
- * pidfd_open + poll so that several can run at once and each has its own deadline. */
+ * pidfd_open + poll so that several can run at once and each has its own deadline. Where
+ * pidfd_open does not exist (kernels before 5.3, valgrind 3.19, seccomp sandboxes) a job has no
+ * pidfd and is reaped with waitpid(WNOHANG) on a short poll tick instead. */
 #include "runner.h"
 #include "lib/macro.h"
 #include <fcntl.h>
@@ -15,6 +17,9 @@ uint64_t mono_ms(void) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
+
+/* Poll tick for jobs without a pidfd: short against guest timeouts (seconds), long against CPU. */
+#define RUNNER_REAP_TICK_MS 10
 
 static int pidfd_open_compat(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
@@ -76,8 +81,8 @@ int job_start(struct job *j) {
                 goto out;
         }
         j->pidfd = pidfd_open_compat(j->pid);
-        if (j->pidfd < 0) {
-                /* Should not happen on Linux >= 5.3; the child is reaped blocking then. */
+        if (j->pidfd < 0 && errno != ENOSYS) {
+                /* EMFILE and the like: the launcher cannot watch it, so it does not leave it running. */
                 r = errno;
                 kill(-j->pid, SIGKILL);
                 waitpid(j->pid, NULL, 0);
@@ -136,7 +141,8 @@ static bool job_reap(struct job *j) {
         j->mono_end = mono_ms();
         clock_gettime(CLOCK_REALTIME, &j->real_end);
         j->running = false;
-        close(j->pidfd);
+        if (j->pidfd >= 0)
+                close(j->pidfd);
         j->pidfd = -1;
         drain_output(j);
         if (j->outfd >= 0) {
@@ -165,10 +171,16 @@ int jobs_wait(struct job *const *jobs, size_t n, int sigfd, int *ret_signo) {
                 struct pollfd pfd[2 * n + 1];
                 int map[2 * n + 1];
                 size_t k = 0;
+                bool ticking = false;
                 for (size_t i = 0; i < n; i++) {
                         struct job *j = jobs[i];
                         if (!j || !j->running)
                                 continue;
+                        if (j->pidfd < 0) {
+                                if (job_reap(j))
+                                        return (int)i;
+                                ticking = true;
+                        }
                         if (!j->term_sent && now >= j->deadline) {
                                 j->timed_out = true;
                                 j->term_sent = true;
@@ -197,6 +209,8 @@ int jobs_wait(struct job *const *jobs, size_t n, int sigfd, int *ret_signo) {
                         map[k++] = INT32_MAX;
                 }
                 int timeout = next == UINT64_MAX ? -1 : (int)(next > now ? next - now : 0);
+                if (ticking && (timeout < 0 || timeout > RUNNER_REAP_TICK_MS))
+                        timeout = RUNNER_REAP_TICK_MS;
                 int r = poll(pfd, k, timeout);
                 if (r < 0) {
                         if (errno == EINTR)
