@@ -190,7 +190,7 @@ bool boot_efivars_is_default(const struct paths *p) {
 int boot_efivars_mount_private(const struct paths *p) {
         if (unshare(CLONE_NEWNS) < 0)
                 return negerrno();
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
                 return negerrno();
         if (mount("efivarfs", p->efivars, "efivarfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return negerrno();

@@ -20,8 +20,10 @@
 int esp_namespace_enter(void) {
         if (unshare(CLONE_NEWNS) < 0)
                 return negerrno();
-        /* Without this, mounts would propagate back to the host's shared "/" (systemd default). */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        /* Without this, mounts would propagate back to the host's shared "/" (systemd default).
+         * Source and type are ignored for propagation changes and remounts; "none" rather than
+         * NULL because memcheck reads them as strings. */
+        if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
                 return negerrno();
         return 0;
 }
@@ -64,7 +66,7 @@ int esp_mount(const struct paths *p, const char *serial, const char *device, cha
 }
 
 static int remount(const char *dir, unsigned long extra) {
-        if (mount(NULL, dir, NULL, MS_REMOUNT | ESP_MOUNT_FLAGS | extra, ESP_MOUNT_DATA) < 0)
+        if (mount("none", dir, "none", MS_REMOUNT | ESP_MOUNT_FLAGS | extra, ESP_MOUNT_DATA) < 0)
                 return negerrno();
         return 0;
 }

@@ -249,7 +249,7 @@ static void test_enotty(void **state) {
         if (pid == 0) {
                 char tmpl[] = "/tmp/test-efivarfs-ramfs.XXXXXX";
                 if (!mkdtemp(tmpl) || unshare(CLONE_NEWNS) < 0 ||
-                    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || mount("ramfs", tmpl, "ramfs", 0, NULL) < 0) {
+                    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 || mount("ramfs", tmpl, "ramfs", 0, NULL) < 0) {
                         if (*tmpl)
                                 rmdir(tmpl);
                         _exit(77);
