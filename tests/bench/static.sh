@@ -4,17 +4,9 @@
 set -euo pipefail
 S=${STATIC_DIR:?}
 LIMIT=1500000
-now() { date +%s.%N; }
-best() {
-        local b=999 i t0 t1 s
-        for ((i = 0; i < 10; i++)); do
-                t0=$(now); "$@" >/dev/null; t1=$(now)
-                s=$(echo "$t1 - $t0" | bc -l); (( $(echo "$s < $b" | bc -l) )) && b=$s
-        done
-        echo "$b"
-}
+source "$(dirname "$0")/lib/common.sh"
 [ -d "$S" ] || { echo "static bench: $S missing (./build.sh static)" >&2; exit 1; }
-base=$(best /bin/true)
+base=$(best_of 10 /bin/true)
 echo "static binaries ($S): stripped size (target <= $LIMIT bytes) and --version start-up"
 printf '  %-16s %12s %10s\n' binary bytes --version
 rc=0
@@ -24,7 +16,7 @@ for f in kernel-select/kernel-select esp/espctl boot/boot-detect ksm-early/ksm-e
         [ "$exe.stripped" -nt "$exe" ] || strip -o "$exe.stripped" "$exe"
         size=$(stat -c %s "$exe.stripped")
         verdict=ok; [ "$size" -le $LIMIT ] || { verdict="OVER TARGET"; rc=1; }
-        printf '  %-16s %12d %8.1f ms  %s\n' "${f##*/}" "$size" "$(echo "$(best "$exe" --version) * 1000" | bc -l)" "$verdict"
+        printf '  %-16s %12d %8.1f ms  %s\n' "${f##*/}" "$size" "$(echo "$(best_of 10 "$exe" --version) * 1000" | bc -l)" "$verdict"
 done
 printf '  %-16s %12s %8.1f ms  (process start on this machine)\n' /bin/true "" "$(echo "$base * 1000" | bc -l)"
 exit $rc
