@@ -2,6 +2,8 @@
  * Parses options and dispatches to a verb. */
 #include <getopt.h>
 #include "espctl.h"
+#include "lib/cli.h"
+#include "lib/parse.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -80,19 +82,11 @@ static int usage_error(const char *msg, const char *arg) {
         return EXIT_USAGE;
 }
 
-static int parse_uint_arg(const char *s, unsigned max, unsigned *ret) {
-        char *end;
-        unsigned long v = strtoul(s, &end, 10);
-        if (!*s || *end || v > max)
-                return -EINVAL;
-        *ret = (unsigned)v;
-        return 0;
-}
-
 static int parse_argv(int argc, char **argv, struct esp_ctx *c, const struct verb **ret_verb, const char **root,
                       const char **sysfs, const char **proc, const char **run, const char **efivars) {
         int opt;
-        unsigned used = 0, fd;
+        unsigned used = 0;
+        uint32_t fd;
         while ((opt = getopt_long(argc, argv, "qvhV", options, NULL)) >= 0) {
                 switch (opt) {
                 case OPT_ROOT: *root = optarg; break;
@@ -110,11 +104,11 @@ static int parse_argv(int argc, char **argv, struct esp_ctx *c, const struct ver
                 case OPT_GRACEFUL: c->graceful = true; break;
                 case OPT_NO_ROOT_CHECK: c->no_root_check = true; break;
                 case OPT_WAIT:
-                        if (parse_uint_arg(optarg, 86400, &c->wait_sec) < 0)
+                        if (parse_uint_bounded(optarg, 86400, &c->wait_sec) < 0)
                                 return usage_error("--wait expects seconds (0-86400)", optarg);
                         break;
                 case OPT_LOCK_FD:
-                        if (parse_uint_arg(optarg, 65535, &fd) < 0)
+                        if (parse_uint_bounded(optarg, 65535, &fd) < 0)
                                 return usage_error("--lock-fd expects a descriptor", optarg);
                         c->lock_fd = (int)fd;
                         break;
@@ -141,10 +135,7 @@ static int parse_argv(int argc, char **argv, struct esp_ctx *c, const struct ver
         }
         if (optind >= argc)
                 return usage_error("missing verb", NULL);
-        const struct verb *v = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name))
-                        v = &verbs[i];
+        const struct verb *v = CLI_FIND_VERB(verbs, argv[optind]);
         if (!v)
                 return usage_error("unknown verb", argv[optind]);
         c->args = argv + optind + 1;

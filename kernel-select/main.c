@@ -1,6 +1,8 @@
 /* kernel-select: which kernels go to the ESPs. Parses options and dispatches to a verb. */
 #include <getopt.h>
 #include "ks.h"
+#include "lib/cli.h"
+#include "lib/parse.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -81,14 +83,10 @@ static int parse_argv(int argc, char **argv, struct ks_ctx *c, const struct verb
                         if (strv_push(&c->esp_dirs, optarg) < 0)
                                 return EXIT_IO;
                         break;
-                case OPT_WAIT: {
-                        char *end;
-                        unsigned long w = strtoul(optarg, &end, 10);
-                        if (!*optarg || *end || w > 86400)
+                case OPT_WAIT:
+                        if (parse_uint_bounded(optarg, 86400, &c->wait_sec) < 0)
                                 return usage_error("--wait expects seconds (0-86400)", optarg);
-                        c->wait_sec = (unsigned)w;
                         break;
-                }
                 case OPT_JSON: c->json = true; break;
                 case OPT_DRY_RUN: c->dry_run = true; break;
                 case OPT_NO_REFRESH: c->no_refresh = true; break;
@@ -109,10 +107,7 @@ static int parse_argv(int argc, char **argv, struct ks_ctx *c, const struct verb
         }
         if (optind >= argc)
                 return usage_error("missing verb", NULL);
-        const struct verb *v = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name))
-                        v = &verbs[i];
+        const struct verb *v = CLI_FIND_VERB(verbs, argv[optind]);
         if (!v)
                 return usage_error("unknown verb", argv[optind]);
         c->args = argv + optind + 1;

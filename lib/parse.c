@@ -80,3 +80,18 @@ int kv_parse(const char *buf, size_t len, kv_cb cb, void *userdata, unsigned *re
         struct kv_state st = { cb, userdata, ret_bad_line };
         return lines_foreach(buf, len, LINES_SKIP_BLANK_COMMENT, kv_line, &st);
 }
+
+int parse_uint_bounded(const char *s, uint32_t max, uint32_t *ret) {
+        if (!*s)
+                return -EINVAL;
+        uint64_t v = 0;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                v = v * 10 + (uint64_t)(*p - '0');
+                if (v > max)
+                        return -ERANGE;
+        }
+        *ret = (uint32_t)v;
+        return 0;
+}

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Trim blanks (space, tab, CR, LF, VT, FF) at both ends, in place. */
 char *str_trim(char *s);
@@ -23,3 +24,6 @@ int lines_foreach(const char *buf, size_t len, unsigned flags, line_cb cb, void 
  * stops with -EINVAL and its number in *ret_bad_line. */
 typedef int (*kv_cb)(const char *key, const char *value, unsigned lineno, void *userdata);
 int kv_parse(const char *buf, size_t len, kv_cb cb, void *userdata, unsigned *ret_bad_line);
+
+/* A plain decimal 0..max (no sign, blank or suffix): -EINVAL when malformed, -ERANGE above max. */
+int parse_uint_bounded(const char *s, uint32_t max, uint32_t *ret);

@@ -76,17 +76,3 @@ void diag_warning(struct diag *d, const char *fmt, ...) {
         d->warnings++;
 }
 
-int parse_uint_bounded(const char *s, uint32_t max, uint32_t *ret) {
-        if (!*s)
-                return -EINVAL;
-        uint64_t v = 0;
-        for (const char *p = s; *p; p++) {
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                v = v * 10 + (uint64_t)(*p - '0');
-                if (v > max)
-                        return -ERANGE;
-        }
-        *ret = (uint32_t)v;
-        return 0;
-}

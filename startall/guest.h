@@ -1,6 +1,7 @@
 /* The guest model shared by every module of guest-startall: one definition, whether it came from
  * a native guests.d/<id>.json file or from a Proxmox config, plus the set of all of them. */
 #pragma once
+#include "lib/parse.h"
 #include "lib/strv.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,5 +70,3 @@ static inline bool diag_failed(const struct diag *d) {
         return d->errors > 0 || (d->strict && d->warnings > 0);
 }
 
-/* Parses a decimal number made of digits only (no sign, no blanks) up to max. */
-int parse_uint_bounded(const char *s, uint32_t max, uint32_t *ret);

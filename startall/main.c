@@ -1,6 +1,7 @@
 /* guest-startall: ordered guest start/stop at boot and shutdown, onboot delay, wake-on-LAN.
  * Parses options into a struct ctx and dispatches to one verb-<name>.c per verb. */
 #include "startall.h"
+#include "lib/cli.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -208,10 +209,7 @@ int main(int argc, char **argv) {
         }
         if (optind >= argc)
                 return usage_error("%s", "missing verb (startall, stopall, wakeonlan, list, check)");
-        const struct verb *verb = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(argv[optind], verbs[i].name))
-                        verb = &verbs[i];
+        const struct verb *verb = CLI_FIND_VERB(verbs, argv[optind]);
         if (!verb)
                 return usage_error("unknown verb \"%s\"", argv[optind]);
         for (int o = OPT_BOOT; o < OPT_LAST; o++)

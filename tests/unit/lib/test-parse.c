@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include "lib/cli.h"
 #include "lib/macro.h"
 #include "lib/parse.h"
 #include "lib/strv.h"
@@ -86,12 +88,38 @@ static void test_trim_ctrl(void **state) {
         assert_false(str_has_ctrl("a b-é"));
 }
 
+static void test_uint_bounded(void **state) {
+        (void)state;
+        uint32_t v = 7;
+        assert_int_equal(parse_uint_bounded("86400", 86400, &v), 0);
+        assert_int_equal(v, 86400);
+        assert_int_equal(parse_uint_bounded("0", 5, &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(parse_uint_bounded("86401", 86400, &v), -ERANGE);
+        assert_int_equal(parse_uint_bounded("99999999999999999999", UINT32_MAX, &v), -ERANGE);
+        const char *bad[] = { "", "-1", "+1", " 1", "1 ", "1s", "0x10" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(parse_uint_bounded(bad[i], 100, &v), -EINVAL);
+        assert_int_equal(v, 0); /* untouched by the failures */
+}
+
+static void test_find_verb(void **state) {
+        (void)state;
+        static const struct { const char *name; int id; } verbs[] = { { "list", 1 }, { "pin", 2 }, { "unpin", 3 } };
+        assert_int_equal(CLI_FIND_VERB(verbs, "pin")->id, 2);
+        assert_int_equal(CLI_FIND_VERB(verbs, "unpin")->id, 3);
+        assert_null(CLI_FIND_VERB(verbs, "pi"));
+        assert_null(CLI_FIND_VERB(verbs, ""));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lines),
                 cmocka_unit_test(test_lines_stop),
                 cmocka_unit_test(test_kv),
                 cmocka_unit_test(test_trim_ctrl),
+                cmocka_unit_test(test_uint_bounded),
+                cmocka_unit_test(test_find_verb),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
