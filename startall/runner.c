@@ -34,6 +34,16 @@ int job_start(struct job *j) {
         clock_gettime(CLOCK_REALTIME, &j->real_begin);
         j->mono_begin = mono_ms();
 
+        /* A missing or non-executable command is named with its errno here, before spawning:
+         * posix_spawn may report a failed exec only as exit status 127 (POSIX allows it; glibc
+         * does so under valgrind). The child's exec still reports what this check cannot see. */
+        if (strchr(j->argv[0], '/') && access(j->argv[0], X_OK) < 0) {
+                j->spawn_error = negerrno();
+                j->mono_end = mono_ms();
+                clock_gettime(CLOCK_REALTIME, &j->real_end);
+                return 0;
+        }
+
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         int pipefd[2] = { -1, -1 };
