@@ -14,7 +14,8 @@ static void help(void) {
                "  format PARTITION                 make a FAT32 filesystem on an ESP partition\n"
                "  init [PARTITION] [grub] [--mode systemd-boot|grub] [--no-boot-code]\n"
                "                                   install the loader, register the ESP, refresh it\n"
-               "  reinit                           reinstall the loader on every registered ESP\n"
+               "  reinit [--no-boot-code]          reinstall the loader on every registered ESP\n"
+               "                                   (grub: its boot code too, by grub-install)\n"
                "  refresh [--installing V]... [--removing V]... [--verify]\n"
                "                                   sync the selected kernels to every ESP\n"
                "  clean                            drop registrations whose ESP is gone\n"
@@ -59,7 +60,7 @@ static const struct option options[] = {
         {}
 };
 
-enum verb_opt { VO_SELECTION = 1, VO_VERIFY = 2, VO_INIT = 4 };
+enum verb_opt { VO_SELECTION = 1, VO_VERIFY = 2, VO_INIT = 4, VO_BOOT_CODE = 8 };
 
 static const struct verb {
         const char *name;
@@ -68,8 +69,8 @@ static const struct verb {
         unsigned opts;
 } verbs[] = {
         { "format", verb_format, 1, 1, 0 },
-        { "init", verb_init, 0, 2, VO_INIT },
-        { "reinit", verb_reinit, 0, 0, 0 },
+        { "init", verb_init, 0, 2, VO_INIT | VO_BOOT_CODE },
+        { "reinit", verb_reinit, 0, 0, VO_BOOT_CODE },
         { "refresh", verb_refresh, 0, 0, VO_SELECTION | VO_VERIFY },
         { "clean", verb_clean, 0, 0, 0 },
         { "status", verb_status, 0, 0, VO_VERIFY },
@@ -125,7 +126,7 @@ static int parse_argv(int argc, char **argv, struct esp_ctx *c, const struct ver
                         c->mode = optarg;
                         used |= VO_INIT;
                         break;
-                case OPT_NO_BOOT_CODE: c->no_boot_code = true; used |= VO_INIT; break;
+                case OPT_NO_BOOT_CODE: c->no_boot_code = true; used |= VO_BOOT_CODE; break;
                 case 'q': c->quiet = true; break;
                 case 'v': c->verbose = true; break;
                 case 'h': help(); return -1;

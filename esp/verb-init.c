@@ -203,16 +203,22 @@ static int register_serial(struct esp_ctx *c, const char *serial) {
 
 /* grub-install for the boot code (spec §6 init): bios into the disk's MBR gap, uefi twice. */
 static int run_grub_install(struct esp_ctx *c, const char *mnt, const char *disk, bool uefi, const char *prefix) {
-        _cleanup_free_ char *boot_dir = NULL, *efi_dir = NULL, *id = NULL;
-        const char *prog = access("/usr/sbin/grub-install.real", X_OK) == 0 ? "/usr/sbin/grub-install.real" : "grub-install";
-        if (asprintf(&boot_dir, "--boot-directory=%s", mnt) < 0 || asprintf(&efi_dir, "--efi-directory=%s", mnt) < 0 ||
-            asprintf(&id, "--bootloader-id=%s", prefix) < 0)
+        const char *platform = uefi ? "x86_64-efi" : "i386-pc";
+        _cleanup_free_ char *real = paths_root(&c->paths, PATH_GRUB_INSTALL_REAL),
+                            *plain = paths_root(&c->paths, PATH_GRUB_INSTALL),
+                            *lib = paths_root(&c->paths, PATH_GRUB_LIB_DIR), *boot_dir = NULL, *efi_dir = NULL,
+                            *id = NULL, *modules = NULL;
+        if (!real || !plain || !lib || asprintf(&boot_dir, "--boot-directory=%s", mnt) < 0 ||
+            asprintf(&efi_dir, "--efi-directory=%s", mnt) < 0 || asprintf(&id, "--bootloader-id=%s", prefix) < 0 ||
+            asprintf(&modules, "--directory=%s/%s", lib, platform) < 0)
                 return EXIT_IO;
+        const char *prog = access(real, X_OK) == 0 ? real : plain;
         for (int pass = 0; pass < (uefi ? 2 : 1); pass++) {
                 const char *argv[12];
                 size_t n = 0;
                 argv[n++] = prog;
                 argv[n++] = uefi ? "--target=x86_64-efi" : "--target=i386-pc";
+                argv[n++] = modules;
                 argv[n++] = "--no-floppy";
                 if (uefi)
                         argv[n++] = efi_dir;
@@ -222,18 +228,32 @@ static int run_grub_install(struct esp_ctx *c, const char *mnt, const char *disk
                         argv[n++] = "--removable";
                 argv[n++] = disk;
                 argv[n] = NULL;
+                log_info("running %s %s for %s", prog, argv[1], disk);
                 int st, r = spawn_run((char *const *)argv, NULL, &st);
                 if (r == -ENOENT || r == -EACCES) {
-                        log_error("grub-install not installed (package grub-pc or grub-efi-amd64)");
+                        log_error("%s not installed (package grub-pc or grub-efi-amd64; --no-boot-code skips it)", prog);
                         return EXIT_ENV;
                 }
                 if (r < 0 || spawn_exit_code(st) != 0) {
-                        log_error("grub-install failed: exit status %d", r < 0 ? -1 : spawn_exit_code(st));
+                        log_error("%s %s failed: exit status %d", prog, disk, r < 0 ? -1 : spawn_exit_code(st));
                         return EXIT_CHILD;
                 }
         }
-        (void)c;
         return 0;
+}
+
+/* The boot code of a grub ESP on DEVICE, mounted at MNT: grub-install on the disk holding it. */
+static int install_boot_code(struct esp_ctx *c, const char *name, const char *device, const char *mnt, bool uefi,
+                             const char *prefix) {
+        struct esp_device_info info = {};
+        int r = esp_device_probe(&c->paths, device, 0, &info);
+        _cleanup_free_ char *disk = r >= 0 && info.disk ? strdup(info.disk) : NULL;
+        esp_device_info_done(&info);
+        if (!disk) {
+                log_error("ESP %s: no disk found for %s: cannot run grub-install", name, device);
+                return EXIT_IO;
+        }
+        return run_grub_install(c, mnt, disk, uefi, prefix);
 }
 
 /* init PARTITION: the checks of format with an existing vfat, a unique serial, not mounted
@@ -257,7 +277,7 @@ static int init_partition(struct esp_ctx *c, const char *dev, bool grub, bool ue
                 esp_device_info_done(&info);
                 return EXIT_INVALID;
         }
-        _cleanup_free_ char *serial = strdup(info.uuid), *disk = info.disk ? strdup(info.disk) : NULL;
+        _cleanup_free_ char *serial = strdup(info.uuid);
         esp_device_info_done(&info);
         if (c->dry_run) {
                 printf("would initialise %s (%s) for %s and refresh it\n", dev, serial, grub ? "grub" : "systemd-boot");
@@ -281,7 +301,7 @@ static int init_partition(struct esp_ctx *c, const char *dev, bool grub, bool ue
                 goto out;
         }
         e.fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (grub && !c->no_boot_code && (code = run_grub_install(c, mnt, disk, uefi, run.ks.conf.prefix)))
+        if (grub && !c->no_boot_code && (code = install_boot_code(c, serial, dev, mnt, uefi, run.ks.conf.prefix)))
                 goto out;
         if (!(code = init_loader(c, &e, grub, uefi, &run.ks.conf, false)))
                 code = register_serial(c, serial);
@@ -370,7 +390,8 @@ out:
 }
 
 /* reinit: each registered ESP's own mode (spec §3), the loader step of init without resetting
- * loader.conf or the registration, then its refresh. */
+ * loader.conf or the registration, then its refresh. A grub ESP on a real device gets its boot
+ * code again from grub-install, as init gave it (not stand-ins, not with --no-boot-code). */
 static int reinit_loader(struct esp_ctx *c, struct refresh_run *run, struct esp_open *e, void *userdata) {
         bool uefi = *(bool *)userdata;
         if (e->fd < 0)
@@ -379,21 +400,28 @@ static int reinit_loader(struct esp_ctx *c, struct refresh_run *run, struct esp_
         int r = esp_scan(e->fd, run->in.prefix, &scan);
         if (r < 0)
                 return 0; /* refresh_one reports it */
-        if (scan.mode == MODE_NONE) {
-                log_error("ESP %s: not initialised (run espctl init)", e->esp.name);
-                r = EXIT_INVALID;
-        } else if (!c->dry_run && (r = esp_make_writable(c, e)) >= 0)
-                r = init_loader(c, e, scan.mode == MODE_GRUB, scan.mode == MODE_GRUB ? scan.uefi : uefi, &run->ks.conf, true);
-        else if (r < 0) {
-                log_error("ESP %s: remounting read-write failed: %s", e->esp.name, strerror(-r));
-                r = EXIT_IO;
-        }
+        bool none = scan.mode == MODE_NONE, grub = scan.mode == MODE_GRUB, grub_uefi = grub ? scan.uefi : uefi;
         esp_scan_free(&scan);
-        return r;
+        if (none) {
+                log_error("ESP %s: not initialised (run espctl init)", e->esp.name);
+                return EXIT_INVALID;
+        }
+        if (c->dry_run) {
+                if (grub && e->esp.device && !c->no_boot_code)
+                        printf("would run grub-install for %s (%s)\n", e->esp.name, e->esp.device);
+                return 0;
+        }
+        if ((r = esp_make_writable(c, e)) < 0) {
+                log_error("ESP %s: remounting read-write failed: %s", e->esp.name, strerror(-r));
+                return EXIT_IO;
+        }
+        if (grub && e->esp.device && !c->no_boot_code &&
+            (r = install_boot_code(c, e->esp.name, e->esp.device, e->esp.dir, grub_uefi, run->ks.conf.prefix)))
+                return r;
+        return init_loader(c, e, grub, grub_uefi, &run->ks.conf, true);
 }
 
 int verb_reinit(struct esp_ctx *c) {
         bool uefi = esp_platform_is_uefi(&c->paths);
-        c->no_boot_code = true; /* the boot code of a registered disk is grub-install's, not ours to redo */
         return refresh_verb(c, NULL, reinit_loader, &uefi);
 }

@@ -19,6 +19,10 @@
 #define PATH_DOC_PBS             "/usr/share/doc/proxmox-backup"
 #define PATH_SDBOOT_EFI_DIR      "/usr/lib/systemd/boot/efi"
 #define PATH_GRUB_LIB_DIR        "/usr/lib/grub"
+/* grub-install of the system under --root (Proxmox diverts the real one to .real), run with
+ * --directory=<root>/usr/lib/grub/<platform> so a rescue system installs the target's GRUB. */
+#define PATH_GRUB_INSTALL_REAL   "/usr/sbin/grub-install.real"
+#define PATH_GRUB_INSTALL        "/usr/sbin/grub-install"
 #define PATH_KSM_POLICY          "/etc/ksm-early/policy.json"
 #define PATH_KSM_LABELS          "/etc/ksm-early/node-labels"
 #define PATH_HOSTNAME            "/etc/hostname"
