@@ -4,6 +4,7 @@
 #include "apply.h"
 #include "oneshot.h"
 #include "boot/bls.h"
+#include "lib/names.h"
 #include "lib/efivarfs.h"
 #include "lib/exitcode.h"
 #include "lib/lock.h"
@@ -272,7 +273,7 @@ static int refresh_arm_oneshot(struct esp_ctx *c, struct refresh_run *run) {
         int code = 0;
         if (efivar_error_is_not_writable(r))
                 log_warning("next-boot: EFI variables not writable (%s); %s-%s.conf is the default until the next boot",
-                            strerrorname_np(-r) ? strerrorname_np(-r) : strerror(-r), run->in.prefix, v);
+                            errno_name(-r) ? errno_name(-r) : strerror(-r), run->in.prefix, v);
         else {
                 log_error("next-boot: writing %s failed: %s; %s-%s.conf is the default until the next boot",
                           EFIVAR_LOADER_ENTRY_ONESHOT, strerror(-r), run->in.prefix, v);

@@ -12,10 +12,11 @@
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/names.h"
 #include "lib/version.h"
 
 static const char *errname(int r) {
-        const char *n = strerrorname_np(-r);
+        const char *n = errno_name(-r);
         return n ? n : strerror(-r);
 }
 

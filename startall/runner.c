@@ -4,6 +4,7 @@
  * pidfd and is reaped with waitpid(WNOHANG) on a short poll tick instead. */
 #include "runner.h"
 #include "lib/macro.h"
+#include "lib/names.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -267,12 +268,10 @@ int job_rc(const struct job *j) {
 }
 
 const char *job_signal_name(const struct job *j) {
-        static char name[32];
         if (j->spawn_error || !WIFSIGNALED(j->wait_status))
                 return NULL;
-        const char *abbrev = sigabbrev_np(WTERMSIG(j->wait_status));
-        snprintf(name, sizeof name, "SIG%s", abbrev ? abbrev : "UNKNOWN");
-        return name;
+        const char *name = signal_name(WTERMSIG(j->wait_status));
+        return name ? name : "SIGUNKNOWN";
 }
 
 void job_describe(const struct job *j, char *buf, size_t size) {

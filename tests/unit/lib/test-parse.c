@@ -7,6 +7,8 @@
 #include <errno.h>
 #include "lib/cli.h"
 #include "lib/macro.h"
+#include "lib/names.h"
+#include <signal.h>
 #include "lib/parse.h"
 #include "lib/strv.h"
 
@@ -112,6 +114,16 @@ static void test_find_verb(void **state) {
         assert_null(CLI_FIND_VERB(verbs, ""));
 }
 
+static void test_names(void **state) {
+        (void)state;
+        assert_string_equal(errno_name(EROFS), "EROFS");
+        assert_string_equal(errno_name(ENOSPC), "ENOSPC");
+        assert_null(errno_name(0));
+        assert_string_equal(signal_name(SIGTERM), "SIGTERM");
+        assert_string_equal(signal_name(SIGKILL), "SIGKILL");
+        assert_null(signal_name(0));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lines),
@@ -120,6 +132,7 @@ int main(void) {
                 cmocka_unit_test(test_trim_ctrl),
                 cmocka_unit_test(test_uint_bounded),
                 cmocka_unit_test(test_find_verb),
+                cmocka_unit_test(test_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
