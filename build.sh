@@ -149,29 +149,40 @@ e2e() {
 
 static() {
         deps test static
-        local extra=()
-        if [ -x images/build-libfdisk.sh ]; then
-                # Static libfdisk/libblkid/libuuid from Debian's util-linux source (cached under build/).
-                local pc
-                if pc=$(bash images/build-libfdisk.sh); then
-                        extra=(--pkg-config-path "$pc")
-                else
-                        log "static libfdisk build failed: continuing without libfdisk"
-                fi
+        # musl (DESIGN.md §5): every library rebuilt with musl-gcc from Debian's sources, cached under
+        # build/static-deps-musl/; the Linux UAPI headers come in through -isystem. STATIC_LIBC=glibc
+        # gives the glibc build instead (system zlib/jansson, util-linux libraries built here).
+        local libc=${STATIC_LIBC:-musl} pc opts=() envs=()
+        pc=$(bash images/build-static-deps.sh "$libc") || { log "static: building the $libc libraries failed"; return 1; }
+        if [ "$libc" = musl ]; then
+                # also for ninja: a regeneration must find the musl libraries, never the system's
+                envs=(CC=musl-gcc PKG_CONFIG_LIBDIR="$pc")
+                opts=(-Dc_args="-ffunction-sections -fdata-sections -isystem ${pc%/prefix/lib/pkgconfig}/kernel-include")
+        else
+                opts=(-Dc_args="-ffunction-sections -fdata-sections" --pkg-config-path "$pc")
+        fi
+        # A build directory configured for the other C library starts over.
+        if [ -f build-static/build.ninja ] && [ "$(cat build-static/.libc 2>/dev/null)" != "$libc" ]; then
+                rm -rf build-static
         fi
         # LTO and section garbage collection drop what the static libraries bring but we never call
         # (issue 10: each binary <= 1.5 MB).
-        setup build-static -Dbuildtype=minsize -Dstatic_binaries=true -Dtests=disabled \
-                -Ddefault_library=static -Db_lto=true -Dc_args="-ffunction-sections -fdata-sections" \
-                -Dc_link_args="-Wl,--gc-sections" "${extra[@]}"
-        ninja -C build-static
+        opts+=(-Dbuildtype=minsize -Dstatic_binaries=true -Dtests=disabled -Ddefault_library=static -Db_lto=true
+               -Dc_link_args="-Wl,--gc-sections")
+        if [ -f build-static/build.ninja ]; then
+                env "${envs[@]}" meson configure build-static "${opts[@]}" >/dev/null
+        else
+                env "${envs[@]}" meson setup build-static "${opts[@]}" >/dev/null
+        fi
+        echo "$libc" >build-static/.libc
+        env "${envs[@]}" ninja -C build-static
         local f
         for f in build-static/*/kernel-select build-static/*/espctl build-static/*/boot-detect \
                  build-static/*/ksm-early build-static/*/guest-startall; do
                 [ -x "$f" ] || continue
                 strip -o "$f.stripped" "$f"
-                printf '%-16s %9d bytes stripped  %s\n' "$(basename "$f")" "$(stat -c %s "$f.stripped")" \
-                        "$(file -b "$f" | cut -d, -f1-2,4 | tr -s ' ')"
+                printf '%-16s %9d bytes stripped  %s, %s\n' "$(basename "$f")" "$(stat -c %s "$f.stripped")" \
+                        "$(file -b "$f" | cut -d, -f1-2,4 | tr -s ' ')" "$libc"
         done
 }
 

@@ -94,7 +94,9 @@ install -D -m 0644 "$DEB/lintian-overrides" "$PKG/usr/share/lintian/overrides/$N
 for s in postinst prerm postrm; do install -m 0755 "$DEB/$s" "$PKG/DEBIAN/$s"; done
 install -m 0644 "$DEB/conffiles" "$DEB/triggers" "$PKG/DEBIAN/"
 built_using=
-for dev in libc6-dev libblkid-dev zlib1g-dev libjansson-dev; do
+libc_dev=libc6-dev
+[ "$(cat "$TOP/build-static/.libc" 2>/dev/null)" = musl ] && libc_dev=musl-dev
+for dev in $libc_dev libblkid-dev zlib1g-dev libjansson-dev; do
         s=$(dpkg-query -W -f='${source:Package} (= ${source:Version})' "$dev" 2>/dev/null) || continue
         built_using=${built_using:+$built_using, }$s
 done
