@@ -34,6 +34,9 @@ bench() {
 apply_us=$(bench fresh "$EXE" --root "$TMP/r" --run-dir "$RUNFS/k")
 noop_us=$(bench same "$EXE" --root "$TMP/r" --run-dir "$RUNFS/k")
 true_us=$(bench same /bin/true)
+SEXE=${STATIC_DIR:-/nonexistent}/ksm-early/ksm-early
+static_us=
+[ -x "$SEXE" ] && static_us=$(bench fresh "$SEXE" --root "$TMP/r" --run-dir "$RUNFS/k")
 
 rm -rf "$TMP/r" "$RUNFS/k"; cp -a "$TMP/orig" "$TMP/r"
 strace -f -c -o "$TMP/count" "$EXE" --root "$TMP/r" --run-dir "$RUNFS/k" >/dev/null 2>&1
@@ -50,6 +53,10 @@ printf '  apply, 5 knobs changed:   %6d us  (%.1fx /bin/true)  target < 2000 us\
 printf '  apply, no-op rerun:       %6d us  (%.1fx /bin/true)\n' "$noop_us" "$(awk -v a="$noop_us" -v b="$true_us" 'BEGIN{print a/b}')"
 printf '  /bin/true baseline:       %6d us  (fork+exec cost of this machine)\n' "$true_us"
 printf '  apply minus baseline:     %6d us  (ksm-early itself: dynamic loading, reads, writes)\n' "$(( apply_us - true_us ))"
+if [ -n "$static_us" ]; then
+        printf '  apply, static binary:     %6d us  (%.1fx /bin/true; the initramfs binary)  target < 2000 us\n' "$static_us" "$(awk -v a="$static_us" -v b="$true_us" 'BEGIN{print a/b}')"
+        printf '  static minus baseline:    %6d us\n' "$(( static_us - true_us ))"
+fi
 echo "  syscalls (strace -c -f):  apply $syscalls, no-op rerun $noop_syscalls"
 echo "  knob writes:              $knob_writes"
 echo "  no-op rerun writes/renames: $noop_writes"
