@@ -378,3 +378,38 @@ int stop_step(struct engine *e, struct task *t, bool job_done) {
         tasklog_action(&s->log, s->verb, "stop", t, &t->job, t->outcome, 0, msg);
         return 0;
 }
+
+int session_open_run(struct session *s, struct ctx *c, int plan, const char *verb, struct guest_set *set,
+                     struct nodeconf *node, struct task **ret_tasks, size_t *ret_n) {
+        _cleanup_free_ struct guest **sel = NULL;
+        size_t n = 0;
+        *ret_tasks = NULL;
+        *ret_n = 0;
+        int exit = verb_prepare(c, plan, set, node, &sel, &n);
+        if (!exit && n == 0)
+                printf("%s: nothing to do\n", verb);
+        if (exit || n == 0) {
+                guest_set_free(set);
+                return exit;
+        }
+        exit = session_begin(s, c, verb);
+        struct task *tasks = exit ? NULL : calloc(n, sizeof *tasks);
+        if (!tasks) {
+                session_end(s); /* also after a failed begin: it may hold the lock */
+                guest_set_free(set);
+                return exit ?: EXIT_IO;
+        }
+        for (size_t i = 0; i < n; i++)
+                tasks[i].g = sel[i];
+        *ret_tasks = tasks;
+        *ret_n = n;
+        return 0;
+}
+
+void session_close_run(struct session *s, struct task *tasks, size_t n, struct guest_set *set) {
+        session_end(s);
+        for (size_t i = 0; i < n; i++)
+                task_done(&tasks[i]);
+        free(tasks);
+        guest_set_free(set);
+}

@@ -20,6 +20,14 @@ int session_begin(struct session *s, struct ctx *c, const char *verb);
 void session_end(struct session *s);
 int session_run_begin(struct session *s, size_t selected, uint32_t delay_s);
 
+/* startall/stopall up to the first guest: configuration and selection (PLAN_START/PLAN_STOP),
+ * "VERB: nothing to do", the session and one task per selected guest. Returns an exit code; 0 with
+ * *ret_n == 0 is nothing to do. Only when *ret_n > 0 is anything left for session_close_run. */
+int session_open_run(struct session *s, struct ctx *c, int plan, const char *verb, struct guest_set *set,
+                     struct nodeconf *node, struct task **ret_tasks, size_t *ret_n);
+/* Ends the session and frees the tasks and the guests. */
+void session_close_run(struct session *s, struct task *tasks, size_t n, struct guest_set *set);
+
 struct counts {
         unsigned ok, forced, failed, skipped, interrupted, timeout;
 };

@@ -44,28 +44,12 @@ static void undo_boot_start(struct session *s, struct task *tasks, size_t n) {
 int verb_startall(struct ctx *c) {
         struct guest_set set = {};
         struct nodeconf node;
-        _cleanup_free_ struct guest **sel = NULL;
-        size_t n = 0;
-        int exit = verb_prepare(c, PLAN_START, &set, &node, &sel, &n);
-        if (exit) {
-                guest_set_free(&set);
-                return exit;
-        }
-        if (n == 0) {
-                printf("startall: nothing to do\n");
-                guest_set_free(&set);
-                return EXIT_OK;
-        }
         struct session s;
-        exit = session_begin(&s, c, "startall");
-        _cleanup_free_ struct task *tasks = calloc(n, sizeof *tasks);
-        if (exit || !tasks) {
-                session_end(&s);
-                guest_set_free(&set);
-                return exit ?: EXIT_IO;
-        }
-        for (size_t i = 0; i < n; i++)
-                tasks[i].g = sel[i];
+        struct task *tasks;
+        size_t n;
+        int exit = session_open_run(&s, c, PLAN_START, "startall", &set, &node, &tasks, &n);
+        if (exit || n == 0)
+                return exit;
         uint32_t delay = c->boot ? node.onboot_delay : 0;
         session_run_begin(&s, n, delay);
 
@@ -104,9 +88,6 @@ int verb_startall(struct ctx *c) {
         exit = session_run_end(&s, &k, &e);
         if (r < 0)
                 exit = EXIT_IO;
-        session_end(&s);
-        for (size_t i = 0; i < n; i++)
-                task_done(&tasks[i]);
-        guest_set_free(&set);
+        session_close_run(&s, tasks, n, &set);
         return exit;
 }

@@ -8,28 +8,12 @@
 int verb_stopall(struct ctx *c) {
         struct guest_set set = {};
         struct nodeconf node;
-        _cleanup_free_ struct guest **sel = NULL;
-        size_t n = 0;
-        int exit = verb_prepare(c, PLAN_STOP, &set, &node, &sel, &n);
-        if (exit) {
-                guest_set_free(&set);
-                return exit;
-        }
-        if (n == 0) {
-                printf("stopall: nothing to do\n");
-                guest_set_free(&set);
-                return EXIT_OK;
-        }
         struct session s;
-        exit = session_begin(&s, c, "stopall");
-        _cleanup_free_ struct task *tasks = calloc(n, sizeof *tasks);
-        if (exit || !tasks) {
-                session_end(&s);
-                guest_set_free(&set);
-                return exit ?: EXIT_IO;
-        }
-        for (size_t i = 0; i < n; i++)
-                tasks[i].g = sel[i];
+        struct task *tasks;
+        size_t n;
+        int exit = session_open_run(&s, c, PLAN_STOP, "stopall", &set, &node, &tasks, &n);
+        if (exit || n == 0)
+                return exit;
         session_run_begin(&s, n, 0);
         struct engine e = { .tasks = tasks, .n = n, .parallel = c->parallel, .sigfd = c->sigfd, .step = stop_step,
                             .userdata = &s };
@@ -55,9 +39,6 @@ int verb_stopall(struct ctx *c) {
         exit = session_run_end(&s, &k, &e);
         if (r < 0)
                 exit = EXIT_IO;
-        session_end(&s);
-        for (size_t i = 0; i < n; i++)
-                task_done(&tasks[i]);
-        guest_set_free(&set);
+        session_close_run(&s, tasks, n, &set);
         return exit;
 }
