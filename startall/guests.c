@@ -294,6 +294,21 @@ bool guest_file_name_id(const char *name, const char *suffix, uint32_t *ret_id) 
         return parse_uint_bounded(digits, GUEST_ID_MAX, ret_id) == 0;
 }
 
+int guest_dir_names(DIR *dp, const char *suffix, strv *ret) {
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(dp))) {
+                uint32_t id;
+                if (guest_file_name_id(de->d_name, suffix, &id) && (r = strv_push(ret, de->d_name)) < 0)
+                        break;
+        }
+        closedir(dp);
+        if (r < 0)
+                return r;
+        strv_sort(ret, strcmp);
+        return 0;
+}
+
 /* Commands in these files run as root: only root or the caller may own them, nobody else may
  * write them. */
 static const char *trust_problem(const struct stat *st) {
@@ -371,19 +386,10 @@ int guests_load_dir(const char *dir, struct guest_set *s, struct diag *d) {
                 close(dup_fd);
                 return negerrno();
         }
-        /* Sorted names keep the order of messages stable. */
         _cleanup_strv_ strv names = {};
-        int r = 0;
-        struct dirent *de;
-        while ((de = readdir(dp))) {
-                uint32_t id;
-                if (guest_file_name_id(de->d_name, "json", &id) && (r = strv_push(&names, de->d_name)) < 0)
-                        break;
-        }
-        closedir(dp);
+        int r = guest_dir_names(dp, "json", &names);
         if (r < 0)
                 return r;
-        strv_sort(&names, strcmp);
         for (size_t i = 0; i < names.n; i++) {
                 uint32_t id;
                 guest_file_name_id(names.v[i], "json", &id);

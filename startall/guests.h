@@ -1,5 +1,7 @@
 /* Native guest definitions: guests.d/<id>.json, one strict JSON object per guest (spec §4). */
 #pragma once
+#include <dirent.h>
+#include "lib/strv.h"
 #include "guest.h"
 
 /* Parses one definition from a buffer. display names the file in messages; expected_id is the
@@ -20,3 +22,6 @@ int guests_load_dir(const char *dir, struct guest_set *s, struct diag *d);
 
 /* True for "<digits>.<suffix>" with no leading zero; the number in *ret_id. */
 bool guest_file_name_id(const char *name, const char *suffix, uint32_t *ret_id);
+/* The guest file names ("<id>.<suffix>") in DP, sorted so that messages come in a stable order.
+ * Closes DP. */
+int guest_dir_names(DIR *dp, const char *suffix, strv *ret);

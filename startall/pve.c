@@ -173,17 +173,9 @@ static int load_type_dir(const char *dir, const char *sub, enum guest_type type,
         if (!dp)
                 return errno == ENOENT ? 0 : negerrno();
         _cleanup_strv_ strv names = {};
-        int r = 0;
-        struct dirent *de;
-        while ((de = readdir(dp))) {
-                uint32_t id;
-                if (guest_file_name_id(de->d_name, "conf", &id) && (r = strv_push(&names, de->d_name)) < 0)
-                        break;
-        }
-        closedir(dp);
+        int r = guest_dir_names(dp, "conf", &names);
         if (r < 0)
                 return r;
-        strv_sort(&names, strcmp);
         for (size_t i = 0; i < names.n; i++) {
                 uint32_t id;
                 guest_file_name_id(names.v[i], "conf", &id);
