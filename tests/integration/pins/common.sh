@@ -50,6 +50,19 @@ pins_root() {
         EV=$root/sys/firmware/efi/efivars
         sdboot_fw "$EV"
 }
+# three_esps: two systemd-boot ESPs and a grub one (uefi) under $TMP, initialised for root $R;
+# sets E to the options that name all three.
+three_esps() {
+        mkdir -p "$TMP/esp1" "$TMP/esp2" "$TMP/g1"
+        local pair
+        for pair in 2F7A-2067="$TMP/esp1" A0B1-C2D3="$TMP/esp2"; do
+                run espctl --root "$R" --esp-dir "$pair" init
+                expect_rc 0 "init ${pair%%=*}"
+        done
+        run espctl --root "$R" --esp-dir 1111-AAAA="$TMP/g1" init grub
+        expect_rc 0 "init grub ESP"
+        E=(--root "$R" --esp-dir 2F7A-2067="$TMP/esp1" --esp-dir A0B1-C2D3="$TMP/esp2" --esp-dir 1111-AAAA="$TMP/g1")
+}
 # loader_default ESP: the default line of loader.conf.
 loader_default() { sed -n 's/^default *//p' "$1/loader/loader.conf"; }
 # grubenv_list ESP: name=value lines of the grubenv block, sorted.

@@ -8,14 +8,7 @@
 source "$(dirname "$0")/common.sh"
 R=$TMP/root
 pins_root "$R" 6.8.12-4-pve 6.8.12-2-pve 6.5.13-6-pve
-mkdir -p "$TMP/esp1" "$TMP/esp2" "$TMP/g1"
-for pair in 2F7A-2067="$TMP/esp1" A0B1-C2D3="$TMP/esp2"; do
-        run espctl --root "$R" --esp-dir "$pair" init
-        expect_rc 0 "init ${pair%%=*}"
-done
-run espctl --root "$R" --esp-dir 1111-AAAA="$TMP/g1" init grub
-expect_rc 0 "init grub ESP"
-E=(--root "$R" --esp-dir 2F7A-2067="$TMP/esp1" --esp-dir A0B1-C2D3="$TMP/esp2" --esp-dir 1111-AAAA="$TMP/g1")
+three_esps
 V=6.8.12-2-pve
 BOOTID=3f1c2a8e-5b7d-4e21-9c0a-1d2e3f405162
 
