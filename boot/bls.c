@@ -28,6 +28,13 @@ static bool value_is_valid(const char *v) {
         return true;
 }
 
+/* Values the parser (and systemd-boot) would read back differently unless quoted: surrounding
+ * blanks are trimmed, a leading quote is taken for quoting. "V" reads back as V in both. */
+static bool value_needs_quotes(const char *v) {
+        size_t n = strlen(v);
+        return strchr("\"' \t", v[0]) || v[n - 1] == ' ' || v[n - 1] == '\t';
+}
+
 int bls_entry_render(const struct bls_entry *e, char **ret) {
         if (!e->kernel)
                 return -EINVAL;
@@ -38,7 +45,7 @@ int bls_entry_render(const struct bls_entry *e, char **ret) {
                         continue;
                 if (!value_is_valid(v))
                         return -EINVAL;
-                need += 9 + strlen(v) + 1;
+                need += 9 + strlen(v) + 2 + 1;
         }
         char *out = malloc(need), *o = out;
         if (!out)
@@ -46,7 +53,7 @@ int bls_entry_render(const struct bls_entry *e, char **ret) {
         for (size_t i = 0; i < ELEMENTSOF(bls_keys); i++) {
                 const char *v = FIELD(e, bls_keys[i].offset);
                 if (v)
-                        o += sprintf(o, "%-8s %s\n", bls_keys[i].key, v);
+                        o += sprintf(o, value_needs_quotes(v) ? "%-8s \"%s\"\n" : "%-8s %s\n", bls_keys[i].key, v);
         }
         *o = 0;
         *ret = out;

@@ -77,7 +77,8 @@ echo "fuzz: built ${#TARGETS[@]} targets in $(( $(date +%s) - build_start )) s"
 
 # One target: returns non-zero on any finding.
 run_one() {
-        local t=$1 log=$B/fuzz-$t.log work=$B/corpus/$t kept=$HERE/corpus/$t
+        local t=$1
+        local log=$B/fuzz-$t.log work=$B/corpus/$t kept=$HERE/corpus/$t # after t: local expands first
         mkdir -p "$work" "$kept"
         local rc=0 start=$(date +%s)
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -59,6 +59,25 @@ static void test_parse_round_trip(void **state) {
         bls_entry_free(&e);
 }
 
+/* Values with surrounding blanks or a leading quote are written in double quotes, so that they
+ * read back unchanged (found by fuzz-bls: options "  " x...). */
+static void test_render_quotes(void **state) {
+        (void)state;
+        const char *values[] = { "  root=x", "quiet  ", "\"a b\"", "'single'", "\"", "a \"mid\" b", "plain x" };
+        for (size_t i = 0; i < ELEMENTSOF(values); i++) {
+                struct bls_entry e = { .kernel = (char *)"/k", .options = (char *)values[i] }, back;
+                _cleanup_free_ char *out = NULL;
+                assert_int_equal(bls_entry_render(&e, &out), 0);
+                assert_int_equal(bls_entry_parse(out, strlen(out), "r.conf", &back), 0);
+                assert_string_equal(back.options, values[i]);
+                bls_entry_free(&back);
+        }
+        struct bls_entry e = { .kernel = (char *)"/k", .options = (char *)"plain x" };
+        _cleanup_free_ char *out = NULL;
+        assert_int_equal(bls_entry_render(&e, &out), 0);
+        assert_string_equal(out, "options  plain x\nlinux    /k\n"); /* no quotes where none are needed */
+}
+
 static void test_parse_messy(void **state) {
         (void)state;
         size_t len;
@@ -181,7 +200,8 @@ static void test_glob(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_render),       cmocka_unit_test(test_parse_round_trip),
+                cmocka_unit_test(test_render),       cmocka_unit_test(test_render_quotes),
+                cmocka_unit_test(test_parse_round_trip),
                 cmocka_unit_test(test_parse_messy),  cmocka_unit_test(test_parse_errors),
                 cmocka_unit_test(test_names),        cmocka_unit_test(test_glob),
         };
