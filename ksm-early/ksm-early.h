@@ -13,9 +13,11 @@ struct ksm_ctx {
         char **exec_argv;
         /* loop */
         unsigned interval;  /* 0: the policy's intervalSeconds */
+        bool interval_set;  /* --interval given (0 included, which is out of range) */
         bool once;
 };
 
 int verb_apply(const struct ksm_ctx *ctx);
 int verb_status(const struct ksm_ctx *ctx);
 int verb_exec(const struct ksm_ctx *ctx);
+int verb_loop(const struct ksm_ctx *ctx);

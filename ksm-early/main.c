@@ -5,12 +5,14 @@
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/parse.h"
 #include <getopt.h>
 
 static void usage(FILE *f) {
         fputs("usage: ksm-early [apply] [OPTIONS]\n"
               "       ksm-early status [OPTIONS]\n"
               "       ksm-early exec [--merge|--no-merge] [--best-effort] [--dry-run] -- PROG [ARG]...\n"
+              "       ksm-early loop [OPTIONS] [--interval SECONDS] [--once]\n"
               "       ksm-early --help | --version\n"
               "\n"
               "options:\n"
@@ -25,20 +27,23 @@ static void usage(FILE *f) {
               "  --nfd-dir DIR       also write the Node Feature Discovery file DIR/ksm-early\n"
               "  --dry-run           print the plan; create, lock, write nothing\n"
               "  --json              result object on stdout\n"
-              "  --quiet, --verbose  fewer / more messages\n",
+              "  --quiet, --verbose  fewer / more messages\n"
+              "loop only:\n"
+              "  --interval SECONDS  time between ticks, 1..86400 (default: the policy's intervalSeconds, 180)\n"
+              "  --once              one tick, then exit\n",
               f);
 }
 
 static int usage_error(const char *fmt, const char *arg) {
         fprintf(stderr, "ksm-early: ");
         fprintf(stderr, fmt, arg);
-        fprintf(stderr, "\nusage: ksm-early [apply|status|exec] [OPTIONS] (see --help)\n");
+        fprintf(stderr, "\nusage: ksm-early [apply|status|exec|loop] [OPTIONS] (see --help)\n");
         return EXIT_USAGE;
 }
 
 enum { OPT_POLICY = 256, OPT_LABELS_FILE, OPT_LABEL, OPT_ROOT, OPT_SYSFS_ROOT, OPT_PROC_DIR, OPT_RUN_DIR,
        OPT_NFD_DIR, OPT_DRY_RUN, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_MERGE,
-       OPT_NO_MERGE, OPT_BEST_EFFORT };
+       OPT_NO_MERGE, OPT_BEST_EFFORT, OPT_INTERVAL, OPT_ONCE };
 
 static const struct option common_opts[] = {
         { "policy", required_argument, NULL, OPT_POLICY },
@@ -55,6 +60,8 @@ static const struct option common_opts[] = {
         { "verbose", no_argument, NULL, OPT_VERBOSE },
         { "help", no_argument, NULL, OPT_HELP },
         { "version", no_argument, NULL, OPT_VERSION },
+        { "interval", required_argument, NULL, OPT_INTERVAL }, /* loop only, checked below */
+        { "once", no_argument, NULL, OPT_ONCE },
         {}
 };
 
@@ -76,7 +83,8 @@ int main(int argc, char **argv) {
         if (argc > 1 && argv[1][0] != '-') {
                 ctx.verb = argv[1];
                 first = 2;
-                if (!streq(ctx.verb, "apply") && !streq(ctx.verb, "status") && !streq(ctx.verb, "exec"))
+                if (!streq(ctx.verb, "apply") && !streq(ctx.verb, "status") && !streq(ctx.verb, "exec") &&
+                    !streq(ctx.verb, "loop"))
                         return usage_error("unknown verb: %s", ctx.verb);
         }
         bool is_exec = streq(ctx.verb, "exec");
@@ -109,6 +117,23 @@ int main(int argc, char **argv) {
                 case OPT_MERGE: ctx.merge = true; break;
                 case OPT_NO_MERGE: ctx.merge = false; break;
                 case OPT_BEST_EFFORT: ctx.best_effort = true; break;
+                case OPT_INTERVAL: {
+                        if (!streq(ctx.verb, "loop"))
+                                return usage_error("--interval is an option of loop only, got it with %s", ctx.verb);
+                        /* Too large is a range error (exit 2, by verb_loop), not a usage error. */
+                        int r = parse_uint_bounded(optarg, UINT32_MAX, &ctx.interval);
+                        if (r == -ERANGE)
+                                ctx.interval = UINT32_MAX;
+                        else if (r < 0)
+                                return usage_error("malformed --interval: expected seconds, got \"%s\"", optarg);
+                        ctx.interval_set = true;
+                        break;
+                }
+                case OPT_ONCE:
+                        if (!streq(ctx.verb, "loop"))
+                                return usage_error("--once is an option of loop only, got it with %s", ctx.verb);
+                        ctx.once = true;
+                        break;
                 case OPT_HELP: usage(stdout); return EXIT_OK;
                 case OPT_VERSION: printf("ksm-early %s (%s backend)\n", TOOLKIT_VERSION, ksm_sysfs_backend_name); return EXIT_OK;
                 default:
@@ -128,7 +153,7 @@ int main(int argc, char **argv) {
         }
         if (optind < nargs)
                 return usage_error("unexpected argument: %s", args[optind]);
-        int r = streq(ctx.verb, "status") ? verb_status(&ctx) : verb_apply(&ctx);
+        int r = streq(ctx.verb, "status") ? verb_status(&ctx) : streq(ctx.verb, "loop") ? verb_loop(&ctx) : verb_apply(&ctx);
         labels = ctx.labels; /* handed back for cleanup */
         return r;
 }

@@ -60,6 +60,7 @@
 #define PROC_OSRELEASE           "sys/kernel/osrelease"
 #define PROC_BOOT_ID             "sys/kernel/random/boot_id"
 #define PROC_CMDLINE             "cmdline"
+#define PROC_MEMINFO             "meminfo"
 #define PROC_MOUNTINFO           "self/mountinfo"
 #define RUN_ESPCTL_LOCK          "espctl.lock"
 #define RUN_ESPCTL_CACHE         "espctl/cache"
