@@ -20,11 +20,8 @@ int file_txn_write(struct file_txn *t, int dirfd, const char *name, const char *
         int r = read_old(dirfd, name, &e.old, &e.old_len);
         if (r < 0)
                 return r;
-        r = atomic_write_at(dirfd, name, buf, len, mode);
-        if (r <= 0) {
-                free(e.old);
-                return r;
-        }
+        /* Recorded before the write: a failure after the rename (the directory's fsync) has
+         * replaced the file already, and the rollback must know to put the old one back. */
         e.name = strdup(name);
         struct file_txn_entry *n = e.name ? realloc(t->e, (t->n + 1) * sizeof *n) : NULL;
         if (!n) {
@@ -34,7 +31,13 @@ int file_txn_write(struct file_txn *t, int dirfd, const char *name, const char *
         }
         t->e = n;
         t->e[t->n++] = e;
-        return 1;
+        r = atomic_write_at(dirfd, name, buf, len, mode);
+        if (r == 0) { /* unchanged: nothing to undo */
+                t->n--;
+                free(e.name);
+                free(e.old);
+        }
+        return r;
 }
 
 void file_txn_rollback(struct file_txn *t, struct report *rep) {
@@ -45,7 +48,9 @@ void file_txn_rollback(struct file_txn *t, struct report *rep) {
                         r = atomic_write_at(e->dirfd, e->name, e->old, e->old_len, 0644);
                 else {
                         r = fs_unlinkat(e->dirfd, e->name, 0);
-                        if (r >= 0)
+                        if (r == -ENOENT) /* the failed write never got as far as its rename */
+                                r = 0;
+                        else if (r >= 0)
                                 r = fs_fsync(e->dirfd);
                 }
                 if (r < 0)

@@ -3,6 +3,7 @@
  * outputs) plus the pages_to_scan / sleep_millisecs / run writes the rule of loop.c computes from
  * /proc/meminfo. A tick holds the run directory's lock; the wait between ticks does not. SIGHUP
  * ticks at once, SIGTERM/SIGINT end the loop between ticks (never inside one), KSM left as is. */
+#include "commit.h"
 #include "engine.h"
 #include "ksm-early.h"
 #include "loop.h"
@@ -36,10 +37,7 @@ struct tick {
         struct ksm_sysfs sys;
         struct plan plan;
         bool have_plan;
-        int run_fd, nfd_fd;
-        bool run_dir_created;
-        struct file_txn txn;
-        size_t knobs_done;
+        struct ksm_commit k;
         bool ruled;             /* the pressure rule ran (eligible, not an external owner) */
         bool skipped;           /* E21 */
         uint64_t mem_total, mem_available;
@@ -84,58 +82,6 @@ static int reload_config(struct loop_run *lr, struct report *rep) {
                 strv_push(&rep->warnings, r.warnings.v[i]);
         report_free(&r);
         return 0;
-}
-
-static int open_nfd_and_run_dir(struct tick *t) {
-        const struct ksm_config *cfg = &t->lr->cfg;
-        if (cfg->nfd_dir) {
-                t->nfd_fd = open(cfg->nfd_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (t->nfd_fd < 0 || faccessat(t->nfd_fd, ".", W_OK, AT_EACCESS) < 0) {
-                        report_error(&t->rep, "E17", EXIT_BUSY, "NFD directory not writable: %s: %s", cfg->nfd_dir,
-                                     strerror(errno));
-                        return -1;
-                }
-        }
-        t->run_fd = open(cfg->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (t->run_fd < 0 && errno == ENOENT) {
-                /* Made now and removed again if this tick ends up writing nothing (E21, refusals). */
-                _cleanup_free_ char *d = strdup(cfg->run_dir), *b = strdup(cfg->run_dir);
-                _cleanup_close_ int pfd = d && b ? open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-                int r = pfd < 0 ? negerrno() : fs_mkdirat(pfd, basename(b), 0755);
-                if (r < 0 && r != -EEXIST) {
-                        report_error(&t->rep, "E17", EXIT_BUSY, "cannot create run directory: %s: %s", cfg->run_dir,
-                                     strerror(-r));
-                        return -1;
-                }
-                if (r >= 0) {
-                        t->run_dir_created = true;
-                        (void)fchmodat(pfd, basename(b), 0755, 0); /* whatever the umask */
-                        fs_fsync(pfd);
-                }
-                t->run_fd = open(cfg->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        }
-        if (t->run_fd < 0 || faccessat(t->run_fd, ".", W_OK, AT_EACCESS) < 0) {
-                report_error(&t->rep, "E17", EXIT_BUSY, "run directory not writable: %s: %s", cfg->run_dir, strerror(errno));
-                return -1;
-        }
-        int r = run_dir_lock(t->run_fd);
-        if (r < 0) {
-                report_error(&t->rep, "E17", EXIT_BUSY, "cannot lock run directory: %s: %s", cfg->run_dir,
-                             r == -EBUSY ? "held by another run" : strerror(-r));
-                return -1;
-        }
-        return 0;
-}
-
-static void remove_created_run_dir(struct tick *t) {
-        if (!t->run_dir_created)
-                return;
-        const char *dir = t->lr->cfg.run_dir;
-        _cleanup_free_ char *d = strdup(dir), *b = strdup(dir);
-        _cleanup_close_ int pfd = d && b ? open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (pfd < 0 || fs_unlinkat(pfd, basename(b), AT_REMOVEDIR) < 0 || fs_fsync(pfd) < 0)
-                report_warning(&t->rep, "rollback failed: %s: could not remove the directory", dir);
-        t->run_dir_created = false;
 }
 
 /* Sets knob k to `to` after this tick. A knob the plan writes already (run, restored after a
@@ -239,7 +185,7 @@ static int rule_step(struct tick *t, const struct ksm_snapshot *snap) {
                                      "answers EINVAL; set tuning.advisor.mode \"none\"", want_pages);
                         return -1;
                 }
-                /* managed: true reaches the disk before run=1 (tick_write), as in apply. */
+                /* managed: true reaches the disk before run=1 (commit_write), as in apply. */
                 p->managed_after = p->state.managed = true;
                 p->persist_first = true;
                 r = plan_set_knob(p, KNOB_SLEEP_MILLISECS, sleep_text, want_sleep);
@@ -261,7 +207,7 @@ static int rule_step(struct tick *t, const struct ksm_snapshot *snap) {
 static int tick_plan(struct tick *t) {
         const struct ksm_config *cfg = &t->lr->cfg;
         struct ksm_state old;
-        int r = run_state_load(t->run_fd, cfg->run_dir, cfg->boot_id, &old, &t->rep);
+        int r = run_state_load(t->k.run_fd, cfg->run_dir, cfg->boot_id, &old, &t->rep);
         struct ksm_snapshot snap;
         if (r >= 0) {
                 ksm_snapshot_read(&t->sys, &cfg->policy, &snap);
@@ -276,102 +222,18 @@ static int tick_plan(struct tick *t) {
         return r < 0 ? -1 : 0;
 }
 
-/* Writes one file of the tick through the transaction; text is consumed. */
-static int publish_file(struct tick *t, int dirfd, const char *dir, const char *name, char *text) {
-        _cleanup_free_ char *owned = text;
-        int r = owned ? file_txn_write(&t->txn, dirfd, name, owned, strlen(owned), 0644) : -ENOMEM;
-        if (r < 0)
-                report_error(&t->rep, "E17", EXIT_BUSY, "cannot write output: %s/%s: %s", dir, name, strerror(-r));
-        return r;
-}
-
-static char *state_text(const struct ksm_state *s) {
-        char *text = NULL;
-        size_t len;
-        return ksm_state_render(s, &text, &len) < 0 ? NULL : text;
-}
-
-/* §9 outputs, then the final state, as apply writes them. */
-static int publish(struct tick *t) {
-        const struct ksm_config *cfg = &t->lr->cfg;
-        const struct policy *pol = &cfg->policy;
-        const struct plan *p = &t->plan;
-        json_t *status = output_status_json(cfg, p);
-        struct { int fd; const char *dir, *name; char *text; } files[] = {
-                { t->run_fd, cfg->run_dir, OUT_NODE_LABELS, output_node_labels(pol, p->eligible) },
-                { t->run_fd, cfg->run_dir, OUT_NODE_ANNOTATIONS, output_node_annotations(pol, p->managed_after) },
-                { t->run_fd, cfg->run_dir, OUT_KUBELET_ENV, output_kubelet_env(pol, p->eligible) },
-                { t->nfd_fd, cfg->nfd_dir, OUT_NFD_FILE, t->nfd_fd < 0 ? NULL : output_nfd(pol, p->eligible, p->managed_after) },
-                { t->run_fd, cfg->run_dir, OUT_STATUS_JSON, output_json_text(status) },
-                { t->run_fd, cfg->run_dir, STATE_FILE, state_text(&p->state) },
-        };
-        json_decref(status);
-        int r = 0;
-        for (size_t i = 0; i < ELEMENTSOF(files); i++)
-                if (r >= 0 && files[i].fd >= 0)
-                        r = publish_file(t, files[i].fd, files[i].dir, files[i].name, TAKE_PTR(files[i].text));
-                else
-                        free(files[i].text);
-        return r < 0 ? -1 : 0;
-}
-
-static void rollback(struct tick *t) {
-        plan_rollback_knobs(&t->sys, &t->plan, t->knobs_done, &t->rep);
-        file_txn_rollback(&t->txn, &t->rep);
-        remove_created_run_dir(t);
-}
-
-static int tick_write(struct tick *t) {
-        struct plan *p = &t->plan;
-        if (p->persist_first && p->n_actions > 0) {
-                /* Never under-claim (§6): while writes are pending, the state says managed if
-                 * either the old or the new decision does. */
-                bool after = p->state.managed;
-                p->state.managed = p->managed_before || after;
-                int r = publish_file(t, t->run_fd, t->lr->cfg.run_dir, STATE_FILE, state_text(&p->state));
-                p->state.managed = after;
-                if (r < 0) {
-                        rollback(t);
-                        return -1;
-                }
-        }
-        int r = plan_write_knobs(&t->sys, p, &t->knobs_done, &t->rep);
-        if (r == -1) {
-                rollback(t);
-                return -1;
-        }
-        for (size_t i = 0; i < t->knobs_done; i++)
-                log_info("%s: %s -> %s", knob_table[p->actions[i].knob].file, p->actions[i].from, p->actions[i].to);
-        if (publish(t) < 0) {
-                rollback(t);
-                return -1;
-        }
-        return 0;
-}
-
 static void print_dry_run(const struct tick *t) {
-        const struct plan *p = &t->plan;
-        for (size_t i = 0; i < p->n_actions; i++)
-                printf("write %s: %s -> %s\n", knob_table[p->actions[i].knob].file, p->actions[i].from, p->actions[i].to);
-        if (p->n_actions == 0)
-                printf("no kernel writes\n");
+        char line[160];
         if (t->ruled && !t->skipped)
-                printf("pressure %s: pages_to_scan %" PRIu64 ", sleep_millisecs %" PRIu64 ", %s\n",
-                       t->res.pressure ? "yes" : "no", t->res.pages, t->res.sleep_ms, t->res.running ? "running" : "stopped");
-        printf("label %s=%s\n", t->lr->cfg.policy.enabled_label, p->eligible ? "true" : "false");
-        printf("annotation %s=%s\n", t->lr->cfg.policy.managed_annotation, p->managed_after ? "true" : "false");
+                snprintf(line, sizeof line, "pressure %s: pages_to_scan %" PRIu64 ", sleep_millisecs %" PRIu64 ", %s",
+                         t->res.pressure ? "yes" : "no", t->res.pages, t->res.sleep_ms, t->res.running ? "running" : "stopped");
+        commit_print_dry_run(&t->lr->cfg, &t->plan, t->ruled && !t->skipped ? line : NULL);
 }
 
 static json_t *tick_json(const struct tick *t, size_t n_actions) {
         /* After a rolled-back failure the plan's values are not the truth: error only. */
         bool show = t->have_plan && !t->skipped && (!t->rep.code || streq(t->rep.code, "E14"));
-        json_t *o = show ? output_status_json(&t->lr->cfg, &t->plan) : json_pack("{s:i}", "version", 1);
-        json_t *actions = json_array(), *warnings = json_array();
-        for (size_t i = 0; show && i < n_actions; i++)
-                json_array_append_new(actions, json_pack("{s:s, s:s, s:s}", "file", knob_table[t->plan.actions[i].knob].file,
-                                                         "from", t->plan.actions[i].from, "to", t->plan.actions[i].to));
-        for (size_t i = 0; i < t->rep.warnings.n; i++)
-                json_array_append_new(warnings, json_string(t->rep.warnings.v[i]));
+        json_t *o = commit_result_json(&t->lr->cfg, &t->plan, show, n_actions, &t->rep, t->lr->ctx->dry_run);
         json_t *loop = json_pack("{s:b}", "skipped", t->skipped);
         if (t->ruled)
                 json_object_update_new(loop, json_pack("{s:I, s:I}", "memTotal", (json_int_t)t->mem_total,
@@ -381,13 +243,6 @@ static json_t *tick_json(const struct tick *t, size_t n_actions) {
                                                        "running", t->res.running, "pagesToScan", (json_int_t)t->res.pages,
                                                        "sleepMillisecs", (json_int_t)t->res.sleep_ms));
         json_object_set_new(o, "loop", loop);
-        json_object_set_new(o, "actions", actions);
-        json_object_set_new(o, "warnings", warnings);
-        json_object_set_new(o, "error", !t->rep.code ? json_null() :
-                            json_pack("{s:s, s:i, s:s}", "code", t->rep.code, "exit", t->rep.exit, "message",
-                                      t->rep.errors.n ? t->rep.errors.v[0] : ""));
-        if (t->lr->ctx->dry_run)
-                json_object_set_new(o, "dryRun", json_true());
         return o;
 }
 
@@ -419,7 +274,8 @@ static int tick_finish(struct tick *t, size_t n_actions) {
 }
 
 static int tick(struct loop_run *lr) {
-        struct tick t = { .lr = lr, .run_fd = -1, .nfd_fd = -1, .sys = { .dirfd = -1 } };
+        struct tick t = { .lr = lr, .sys = { .dirfd = -1 } };
+        t.k = (struct ksm_commit){ .cfg = &lr->cfg, .rep = &t.rep, .sys = &t.sys, .plan = &t.plan, .run_fd = -1, .nfd_fd = -1 };
         size_t shown = 0;
         if (reload_config(lr, &t.rep) < 0)
                 goto out;
@@ -431,7 +287,7 @@ static int tick(struct loop_run *lr) {
         }
         if (lr->ctx->dry_run) {
                 /* No lock, no directory, no write: read what is there and say what would happen. */
-                t.run_fd = open(lr->cfg.run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                t.k.run_fd = open(lr->cfg.run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (tick_plan(&t) >= 0 && !t.skipped) {
                         if (!lr->ctx->json)
                                 print_dry_run(&t);
@@ -439,22 +295,18 @@ static int tick(struct loop_run *lr) {
                 }
                 goto out;
         }
-        if (open_nfd_and_run_dir(&t) < 0 || tick_plan(&t) < 0 || t.skipped) {
-                remove_created_run_dir(&t);
+        if (commit_open_dirs(&t.k, NULL, NULL) < 0 || tick_plan(&t) < 0 || t.skipped) {
+                commit_remove_created_run_dir(&t.k); /* made for this tick, which writes nothing */
                 goto out;
         }
-        tick_write(&t);
-        shown = t.knobs_done;
+        commit_write(&t.k);
+        shown = t.k.knobs_done;
 out:;
         int rc = tick_finish(&t, shown);
-        file_txn_free(&t.txn);
+        commit_free(&t.k); /* releases the lock until the next tick */
         if (t.have_plan)
                 plan_free(&t.plan);
         ksm_sysfs_close(&t.sys);
-        if (t.run_fd >= 0)
-                close(t.run_fd); /* releases the lock until the next tick */
-        if (t.nfd_fd >= 0)
-                close(t.nfd_fd);
         report_free(&t.rep);
         return rc;
 }

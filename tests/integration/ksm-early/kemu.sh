@@ -121,4 +121,18 @@ for i in $(seq 1 "$N"); do
                 grep -q '"managed": true' "$R/run/ksm-early/state.json" || { bad=1; echo "point $i: rerun did not converge"; }
 done
 t_check "T21 every crash point: never run=1 without managed on disk; rerun converges" test $bad = 0
+
+# ENOSPC and EIO at every write point (issue 10): exit 4 (a knob) or 5 (E17, a file), and the
+# whole rollback of §8.4: sysfs, state, outputs and a run directory this run made, as before.
+for err in ENOSPC EIO; do
+        bad=0
+        for i in $(seq 1 "$N"); do
+                rm -rf "$R"; cp -a "$TMP/t21.orig" "$R"
+                spec_snap "$R" before
+                FAULT_AT=$i:$err run $P --root "$R"
+                case $RC in 4 | 5) ;; *) bad=1; echo "$err at point $i: exit $RC" ;; esac
+                diff -q "$TMP/.spec.before" <(spec_snapshot "$R") >/dev/null || { bad=1; echo "$err at point $i: tree changed"; }
+        done
+        t_check "T21 $err at each of the $N write points: exit 4 or 5, tree as before" test $bad = 0
+done
 t_done
