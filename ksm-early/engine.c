@@ -2,6 +2,7 @@
 #include "engine.h"
 #include "lib/exitcode.h"
 #include "lib/macro.h"
+#include "lib/names.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -239,20 +240,10 @@ int plan_build(const struct ksm_config *cfg, const struct ksm_snapshot *snap, co
         return 0;
 }
 
-static const char *errno_name(int e) {
-        switch (e) {
-        case EBUSY: return "EBUSY";
-        case EINVAL: return "EINVAL";
-        case ERANGE: return "ERANGE";
-        case EROFS: return "EROFS";
-        case EACCES: return "EACCES";
-        case ENOMEM: return "ENOMEM";
-        case EINTR: return "EINTR";
-        case ENOENT: return "ENOENT";
-        case EPERM: return "EPERM";
-        case EIO: return "EIO";
-        }
-        return "errno";
+/* Kernel answers by name in messages ("EBUSY"), as the spec's error table writes them. */
+static const char *err_name(int e) {
+        const char *n = errno_name(e);
+        return n ? n : "errno";
 }
 
 /* §8.3 step 2: after run=2, wait until nothing is merged any more (10 ms steps, at most 5 s). */
@@ -286,7 +277,7 @@ int plan_write_knobs(struct ksm_sysfs *sys, struct plan *p, size_t *ret_done, st
                 if (r < 0 && a->knob == KNOB_RUN && streq(a->to, "2") && (r == -ENOMEM || r == -EINTR)) {
                         /* E14: the kernel has set run=0 itself; nothing of ours is left running. */
                         report_error(rep, "E14", EXIT_IO, "unmerge failed: %s/%s: writing 2 gave %s; the kernel set run=0",
-                                     SYSFS_KSM_DIR, file, errno_name(-r));
+                                     SYSFS_KSM_DIR, file, err_name(-r));
                         p->managed_after = p->state.managed = false;
                         snprintf(p->final[KNOB_RUN], KNOB_TEXT_MAX, "0");
                         for (size_t j = i + 1; j < p->n_actions; j++)
@@ -302,7 +293,7 @@ int plan_write_knobs(struct ksm_sysfs *sys, struct plan *p, size_t *ret_done, st
                 if (r < 0) {
                         const char *code = r == -EBUSY ? "E13" : (r == -EINVAL || r == -ERANGE) ? "E12" : "E11";
                         report_error(rep, code, EXIT_IO, "kernel refused a write: %s/%s: writing %s gave %s (%s)",
-                                     SYSFS_KSM_DIR, file, a->to, errno_name(-r), strerror(-r));
+                                     SYSFS_KSM_DIR, file, a->to, err_name(-r), strerror(-r));
                         return -1;
                 }
                 *ret_done = i + 1;
@@ -325,7 +316,7 @@ void plan_rollback_knobs(struct ksm_sysfs *sys, const struct plan *p, size_t don
                 const char *file = knob_table[a->knob].file;
                 int r = ksm_sysfs_write(sys, file, a->from);
                 if (r < 0)
-                        report_warning(rep, "rollback failed: %s/%s: %s", SYSFS_KSM_DIR, file, errno_name(-r));
+                        report_warning(rep, "rollback failed: %s/%s: %s", SYSFS_KSM_DIR, file, err_name(-r));
                 if (a->knob == KNOB_ADVISOR_MODE && p->mode_resets_pages && r >= 0) {
                         /* Switching the mode back reset pages_to_scan once more. */
                         _cleanup_free_ char *now = NULL;

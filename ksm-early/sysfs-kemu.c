@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/fsops.h"
 #include "lib/macro.h"
+#include "lib/names.h"
 #include "lib/parse.h"
 #include "lib/paths.h"
 #include <fcntl.h>
@@ -24,18 +25,6 @@ struct kemu {
         unsigned used[KEMU_MAX_FILES];
         unsigned n;
 };
-
-static const struct { const char *name; int err; } errnos[] = {
-        { "EBUSY", EBUSY }, { "EINVAL", EINVAL }, { "ERANGE", ERANGE }, { "EROFS", EROFS },
-        { "EACCES", EACCES }, { "ENOMEM", ENOMEM }, { "EINTR", EINTR }, { "EIO", EIO },
-};
-
-static const char *errno_name(int e) {
-        for (size_t i = 0; i < ELEMENTSOF(errnos); i++)
-                if (errnos[i].err == e)
-                        return errnos[i].name;
-        return "E?";
-}
 
 static unsigned *kemu_counter(struct ksm_sysfs *s, const char *file) {
         if (!s->backend && !(s->backend = calloc(1, sizeof(struct kemu))))
@@ -65,10 +54,7 @@ static int kemu_injected(struct ksm_sysfs *s, const char *file) {
         unsigned *used = kemu_counter(s, file);
         if (k == 2 && used && (*used)++ >= count)
                 return 0;
-        for (size_t i = 0; i < ELEMENTSOF(errnos); i++)
-                if (streq(name, errnos[i].name))
-                        return errnos[i].err;
-        return 0;
+        return errno_from_name(name);
 }
 
 static void kemu_log(struct ksm_sysfs *s, const char *file, const char *value, int err) {
@@ -79,7 +65,7 @@ static void kemu_log(struct ksm_sysfs *s, const char *file, const char *value, i
         if (fd < 0)
                 return;
         char line[160];
-        int n = snprintf(line, sizeof line, "%s=%s%s%s\n", file, value, err ? " " : "", err ? errno_name(-err) : "");
+        int n = snprintf(line, sizeof line, "%s=%s%s%s\n", file, value, err ? " " : "", err ? (errno_name(-err) ?: "E?") : "");
         if (n > 0)
                 (void)!write(fd, line, (size_t)n);
 }

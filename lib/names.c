@@ -26,4 +26,10 @@ static const char *lookup(const struct name *t, size_t n, int value) {
 }
 
 const char *errno_name(int err) { return lookup(errnos, ELEMENTSOF(errnos), err); }
+int errno_from_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(errnos); i++)
+                if (streq(errnos[i].name, name))
+                        return errnos[i].value;
+        return 0;
+}
 const char *signal_name(int sig) { return lookup(signals, ELEMENTSOF(signals), sig); }

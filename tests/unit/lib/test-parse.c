@@ -119,6 +119,8 @@ static void test_names(void **state) {
         assert_string_equal(errno_name(EROFS), "EROFS");
         assert_string_equal(errno_name(ENOSPC), "ENOSPC");
         assert_null(errno_name(0));
+        assert_int_equal(errno_from_name("EBUSY"), EBUSY);
+        assert_int_equal(errno_from_name("EBUSY2"), 0);
         assert_string_equal(signal_name(SIGTERM), "SIGTERM");
         assert_string_equal(signal_name(SIGKILL), "SIGKILL");
         assert_null(signal_name(0));
