@@ -28,6 +28,12 @@ expect_match "$(ini ExecStart "$B")" "--graceful" "boot-complete: graceful witho
 
 K=$U/ksm-early.service
 G=$U/guest-startall.service
+L=$U/ksm-early-loop.service
+expect_eq "$(ini ExecStart "$L")" '/usr/sbin/ksm-early loop $KSM_EARLY_ARGS' "ksm-early-loop: runs the loop"
+t_check "ksm-early-loop: After=ksm-early.service" has_word "$(ini After "$L")" ksm-early.service
+t_check "ksm-early-loop: Conflicts=ksmtuned.service" has_word "$(ini Conflicts "$L")" ksmtuned.service
+expect_match "$(ini ExecReload "$L")" 'kill -HUP \$MAINPID' "ksm-early-loop: reload ticks now (SIGHUP)"
+t_check "ksm-early-loop: a bad policy (exit 1, 2) is not restarted" has_word "$(ini RestartPreventExitStatus "$L")" 2
 expect_eq "$(ini Type "$K")" "oneshot" "ksm-early: oneshot"
 for u in guest-startall.service pve-guests.service kubelet.service; do
         t_check "ksm-early: Before=$u" has_word "$(ini Before "$K")" "$u"
