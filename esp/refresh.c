@@ -16,20 +16,8 @@ int espctl_lock(struct esp_ctx *c, bool shared, int *ret_fd) {
         *ret_fd = -1;
         if (c->lock_fd >= 0)
                 return 0; /* kernel-select holds it for us */
-        _cleanup_free_ char *path = paths_run(&c->paths, RUN_ESPCTL_LOCK);
-        if (!path)
-                return EXIT_IO;
-        unsigned flags = (shared || c->dry_run ? LOCK_FLAG_SHARED : 0) | (c->dry_run || shared ? LOCK_FLAG_NO_CREATE : 0);
-        int r = lock_acquire(path, flags, c->wait_sec * 1000, ret_fd);
-        if (r == -EBUSY) {
-                log_error("busy: %s is held by another run", path);
-                return EXIT_BUSY;
-        }
-        if (r < 0) {
-                log_error("cannot take the lock %s: %s", path, strerror(-r));
-                return EXIT_IO;
-        }
-        return 0;
+        unsigned flags = shared || c->dry_run ? LOCK_FLAG_SHARED | LOCK_FLAG_NO_CREATE : 0;
+        return toolkit_lock(&c->paths, flags, c->wait_sec, ret_fd);
 }
 
 int refresh_prepare(struct esp_ctx *c, struct refresh_run *run) {

@@ -35,19 +35,7 @@ int ks_load(struct ks_ctx *c, struct kernel_state *st) {
 }
 
 int ks_lock(struct ks_ctx *c, int *ret_fd) {
-        _cleanup_free_ char *path = paths_run(&c->paths, RUN_ESPCTL_LOCK);
-        if (!path)
-                return EXIT_IO;
-        int r = lock_acquire(path, c->dry_run ? LOCK_FLAG_SHARED | LOCK_FLAG_NO_CREATE : 0, c->wait_sec * 1000, ret_fd);
-        if (r == -EBUSY) {
-                log_error("busy: %s is held by another run", path);
-                return EXIT_BUSY;
-        }
-        if (r < 0) {
-                log_error("cannot take the lock %s: %s", path, strerror(-r));
-                return EXIT_IO;
-        }
-        return 0;
+        return toolkit_lock(&c->paths, c->dry_run ? LOCK_FLAG_SHARED | LOCK_FLAG_NO_CREATE : 0, c->wait_sec, ret_fd);
 }
 
 /* /etc/kernel may be missing on a fresh system: create that one directory. */

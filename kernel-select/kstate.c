@@ -1,5 +1,8 @@
 /* See kstate.h. */
 #include "kstate.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
+#include "lib/lock.h"
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/parse.h"
@@ -100,4 +103,20 @@ void kernel_state_free(struct kernel_state *st) {
         selection_free(&st->sel);
         strv_free(&st->warnings);
         *st = (struct kernel_state){};
+}
+
+int toolkit_lock(const struct paths *p, unsigned flags, unsigned wait_sec, int *ret_fd) {
+        _cleanup_free_ char *path = paths_run(p, RUN_ESPCTL_LOCK);
+        if (!path)
+                return EXIT_IO;
+        int r = lock_acquire(path, flags, wait_sec * 1000, ret_fd);
+        if (r == -EBUSY) {
+                log_error("busy: %s is held by another run", path);
+                return EXIT_BUSY;
+        }
+        if (r < 0) {
+                log_error("cannot take the lock %s: %s", path, strerror(-r));
+                return EXIT_IO;
+        }
+        return 0;
 }

@@ -22,3 +22,7 @@ int kernel_state_load(const struct paths *p, const strv *installing, const strv 
 void kernel_state_free(struct kernel_state *st);
 /* Current boot id from <proc>/sys/kernel/random/boot_id, NULL when unreadable. */
 char *boot_id_read(const struct paths *p);
+
+/* The lock espctl and kernel-select share (<run>/espctl.lock, lib/lock.h flags), waiting up to
+ * wait_sec. Reports a failure itself; returns 0 or the exit code (EXIT_BUSY when held). */
+int toolkit_lock(const struct paths *p, unsigned flags, unsigned wait_sec, int *ret_fd);
