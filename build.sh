@@ -129,7 +129,7 @@ demo() {
         if [ "${1:-}" = --quick ]; then return 0; fi
         # Then the same job on a real disk: two firmware boots in qemu (spec images-e2e §11).
         deps test e2e
-        printf '\n== boot demo: a GPT disk with a real vfat ESP, booted twice in qemu (about 2 minutes)\n'
+        printf '\n== boot demo: a GPT disk with a real vfat ESP, booted twice in qemu (about 2 minutes; the first\n   run also builds the static musl libraries, about 3 minutes)\n'
         bash images/demo-boot.sh
 }
 
