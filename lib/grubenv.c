@@ -52,7 +52,9 @@ int grubenv_parse(const char *buf, size_t len, struct grubenv *ret) {
                 const char *nl = memchr(buf + p, '\n', len - p);
                 size_t line_end = nl ? (size_t)(nl - buf) : len;
                 const char *eq = memchr(buf + p, '=', line_end - p);
-                if (buf[p] == '#' || !eq || eq == buf + p) {
+                /* A name with a NUL byte would be cut short (or become empty): not a variable we
+                 * could write back as it was, so the line is kept as text (found by fuzz-grubenv). */
+                if (buf[p] == '#' || !eq || eq == buf + p || memchr(buf + p, 0, (size_t)(eq - (buf + p)))) {
                         if (!nl)
                                 break; /* the free space ('#' padding) or a torn tail */
                         char *raw = strndup(buf + p, line_end - p);

@@ -164,12 +164,34 @@ static void test_duplicates(void **state) {
         grubenv_free(&env);
 }
 
+/* A name that starts with (or holds) a NUL byte is text, not a variable: as a variable it would be
+ * written back as "=..." and an escaped newline in its value would turn into a real next_entry
+ * line (fuzz-grubenv finding). */
+static void test_nul_in_name(void **state) {
+        (void)state;
+        char blk[128];
+        int n = snprintf(blk, sizeof blk, "%s", GRUBENV_SIGNATURE);
+        static const char line[] = "\0x=a\\\nnext_entry=b\n";
+        memcpy(blk + n, line, sizeof line - 1);
+        n += (int)sizeof line - 1;
+        memset(blk + n, '#', sizeof blk - (size_t)n);
+        const char *names[] = { "next_entry" }, *values[] = { NULL };
+        _cleanup_free_ char *out = NULL;
+        size_t out_len;
+        assert_true(grubenv_edit(blk, sizeof blk, names, values, 1, &out, &out_len) >= 0);
+        struct grubenv back;
+        assert_int_equal(grubenv_parse(out, out_len, &back), 0);
+        assert_null(grubenv_get(&back, "next_entry"));
+        assert_null(grubenv_get(&back, ""));
+        grubenv_free(&back);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_golden),  cmocka_unit_test(test_edits_like_grub_editenv),
                 cmocka_unit_test(test_new_block),     cmocka_unit_test(test_bad_signature),
                 cmocka_unit_test(test_full),          cmocka_unit_test(test_old_size_kept),
-                cmocka_unit_test(test_duplicates),
+                cmocka_unit_test(test_duplicates),    cmocka_unit_test(test_nul_in_name),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
